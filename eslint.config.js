@@ -1,0 +1,78 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+
+/**
+ * Layers, lowest first. A file under src/<layer>/ may import only layers strictly lower than its own rank,
+ * or its own layer. `gen/` (generated protobuf code) is importable only from the listed edge layers.
+ */
+const LAYERS = [
+  ['common'],
+  ['template', 'occ'],
+  ['workflow', 'repos', 'config'],
+  ['scheduler', 'engine', 'agent'],
+  ['environment', 'plugins'],
+  ['cli', 'web', 'server'],
+];
+const GEN_USERS = new Set(['server', 'agent', 'occ', 'cli']);
+
+const rank = (layer) => LAYERS.findIndex((names) => names.includes(layer));
+const allLayers = LAYERS.flat();
+
+const layerRules = allLayers.map((layer) => {
+  const forbidden = allLayers.filter((other) => rank(other) > rank(layer));
+  const patterns = forbidden.map((other) => ({
+    group: [`**/${other}/*`, `../${other}/*`, `../../${other}/*`],
+    message: `Bad layering: src/${layer} may not import src/${other} (a higher layer).`,
+  }));
+  if (!GEN_USERS.has(layer)) {
+    patterns.push({
+      group: ['**/gen/*'],
+      message: `Bad layering: only ${[...GEN_USERS].join(', ')} may import gen/.`,
+    });
+  }
+  if (layer === 'common') {
+    patterns.push({ group: ['node:*'], message: 'src/common stays pure: no node:* imports.' });
+  }
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'src/gen/**', 'examples/**/jit-tool/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              name: ['test', 'it', 'describe', 'suite', 'before', 'after'],
+              package: 'node:test',
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'import-x/no-cycle': 'error',
+    },
+  },
+  ...layerRules,
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);
