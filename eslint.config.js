@@ -37,6 +37,7 @@ const layerRules = allLayers.map((layer) => {
   }
   return {
     files: [`src/${layer}/**/*.ts`],
+    ignores: layer === 'common' ? ['**/*.test.ts'] : [],
     rules: { 'no-restricted-imports': ['error', { patterns }] },
   };
 });
