@@ -4,5 +4,5 @@ import { createFunctionLibrary } from '../template/functions/index.ts';
 import type { LibraryFactory } from './render.ts';
 
 export function createLibraryFactory(deps: { config?: ConfigSource; newUid: () => string }): LibraryFactory {
-  return createFunctionLibrary(deps);
+  return createFunctionLibrary({ ...deps, configErrors: 'inline' });
 }

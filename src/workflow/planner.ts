@@ -9,6 +9,7 @@ import type { Issue, Result } from '../common/issue.ts';
 import type { Plan } from '../common/plan.ts';
 import type { Value } from '../template/expr/value.ts';
 import { createLibraryFactory } from './library.ts';
+import { recordingConfig } from './recording-config.ts';
 import { resolveTargets } from './channels.ts';
 import type { Frame } from './frame.ts';
 import type { JitService } from './jit.ts';
@@ -111,10 +112,8 @@ function planPass(
       workflow: undefined,
     };
   }
-  const library = createLibraryFactory({
-    ...(req.config !== undefined ? { config: req.config } : {}),
-    newUid,
-  });
+  const config = req.config === undefined ? undefined : recordingConfig(req.config);
+  const library = createLibraryFactory({ ...(config !== undefined ? { config } : {}), newUid });
   const jit = req.jit;
   const objects = (files: TemplateFiles, vars: StackView): Readonly<Record<string, Value>> =>
     jit === undefined ? {} : jit.objects(files, vars, pending);

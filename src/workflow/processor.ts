@@ -22,6 +22,7 @@ import type {
   TaskRoleTemplate,
 } from './role-template.ts';
 import { buildTask, durationOf, moment } from './task-build.ts';
+import type { FailureLog } from './recording-config.ts';
 import type { TemplateFiles, TemplateStore } from './template-store.ts';
 import { VarLayer } from './var-stack.ts';
 import type { StackView } from './var-stack.ts';
@@ -35,6 +36,8 @@ export interface ProcessorOptions {
   readonly objects: (files: TemplateFiles, vars: StackView) => Readonly<Record<string, Value>>;
   /** Called with each enabled role's path and variable stack (for provenance queries). */
   readonly observe?: (path: string, stack: StackView) => void;
+  /** Failed configuration lookups, reported as warnings where they happened. */
+  readonly failures?: FailureLog;
 }
 
 type Body = Exclude<RoleTemplate, IteratorTemplate>;
@@ -56,7 +59,8 @@ export class WorkflowProcessor {
 
   private renderer(file: string): Renderer {
     let r = this.renderers.get(file);
-    if (r === undefined) this.renderers.set(file, (r = new Renderer(file, this.opts.library, this.issues)));
+    if (r === undefined)
+      this.renderers.set(file, (r = new Renderer(file, this.opts.library, this.issues, this.opts.failures)));
     return r;
   }
 

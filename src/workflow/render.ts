@@ -8,6 +8,7 @@ import { issue } from '../common/issue.ts';
 import { DeferredSignal, ExprError, ExprSyntaxError } from '../template/expr/value.ts';
 import type { Scope, Value } from '../template/expr/value.ts';
 import { compileTemplate, TemplateEvalError, TemplateSyntaxError } from '../template/interpolate.ts';
+import type { FailureLog } from './recording-config.ts';
 import type { VarView } from './var-stack.ts';
 import type { Located } from './yaml-read.ts';
 
@@ -21,6 +22,7 @@ export class Renderer {
     readonly file: string,
     private readonly library: LibraryFactory,
     private readonly issues: Issue[],
+    private readonly failures?: FailureLog,
   ) {}
 
   /** A scope over variables, with objects and functions above them. */
@@ -42,7 +44,15 @@ export class Renderer {
   render(loc: Located, scope: Scope): string | undefined {
     try {
       const t = compileTemplate(loc.text);
-      return t.isConstant ? loc.text : t.render(scope);
+      if (t.isConstant) return loc.text;
+      const text = t.render(scope);
+      for (const f of this.failures?.drain() ?? [])
+        this.warn(
+          loc,
+          'config',
+          `configuration lookup failed, the value holds {"error":…} as in AliECS: ${f}`,
+        );
+      return text;
     } catch (e: unknown) {
       if (e instanceof DeferredSignal) throw e;
       this.issues.push(issue(codeOf(e), messageOf(e), { file: this.file, path: loc.path, line: loc.line }));

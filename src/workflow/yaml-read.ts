@@ -108,10 +108,11 @@ export function readVarMap(map: YMap, key: string, ctx: ReadContext): VarItem[] 
         spec: toPlain(v) as Record<string, unknown>,
       });
     } else {
-      ctx.error(
+      // AliECS skips such values: the variable stays undefined.
+      ctx.warn(
         v,
         'invalid_value',
-        `variable "${e.key}" must be a string (or a !public mapping), found a ${kindName(v)}`,
+        `variable "${e.key}" is a ${kindName(v)} without the !public tag; ignored, as AliECS does`,
       );
     }
   }
