@@ -57,7 +57,7 @@ export function processStages(
   )
     return undefined;
 
-  const role = t.name.path;
+  const role = `${childPath(parentNode, t.name.text)}`;
   const d = fillLayer(
     new VarLayer({ kind: 'defaults', role, file: t.file }),
     t.defaults,
@@ -81,6 +81,8 @@ export function processStages(
   if (name === undefined) return undefined;
   const self: TreeNode = { name, path: childPath(parentNode, name), parent: parentNode };
   selfRef.node = self;
+  for (const layer of [d, v, u, locals])
+    if (layer !== undefined) layer.source = { ...layer.source, role: self.path };
   if (name.includes('.') || name.trim() === '')
     renderer.error(t.name, 'invalid_value', `role name "${name}" must be non-empty and contain no "."`);
   const objects = { ...extraObjects(full), ...tree };

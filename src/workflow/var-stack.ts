@@ -30,7 +30,8 @@ export interface LayerSource {
 export class VarLayer {
   readonly values = new Map<string, string>();
   readonly lines = new Map<string, number>();
-  constructor(readonly source: LayerSource) {}
+  /** Mutable only so that processing can name the role once its name is rendered. */
+  constructor(public source: LayerSource) {}
 
   set(key: string, value: string, line?: number): void {
     this.values.set(key, value);

@@ -1,0 +1,54 @@
+/** What every command needs: the state directory, output mode, repositories and the configuration source. */
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { ConfigSource } from '../common/config-source.ts';
+import { openConfigSource } from '../config/open-config-source.ts';
+import { RepoManager } from '../repos/repo-manager.ts';
+import type { RepoInfo } from '../repos/repo-manager.ts';
+import { JitService } from '../workflow/jit.ts';
+import { stateDirFrom } from './state-dir.ts';
+
+export interface GlobalFlags {
+  readonly stateDir?: string;
+  readonly json?: boolean;
+}
+
+export class CliContext {
+  readonly stateDir: string;
+  readonly json: boolean;
+  #repos: Promise<RepoManager> | undefined;
+
+  constructor(flags: GlobalFlags) {
+    this.stateDir = stateDirFrom(flags.stateDir);
+    this.json = flags.json === true;
+  }
+
+  repos(): Promise<RepoManager> {
+    return (this.#repos ??= RepoManager.open({ stateDir: this.stateDir }));
+  }
+
+  /** The repository registered with this URL or path, registering it on first use. */
+  async ensureRepo(source: string): Promise<RepoInfo> {
+    const repos = await this.repos();
+    const abs =
+      /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.includes('@')
+        ? source
+        : join(process.cwd(), source).replace(/\/$/, '');
+    const known = repos.list().find((r) => r.url === source || r.url === abs || r.id === source);
+    if (known !== undefined) {
+      if (known.kind === 'git') await repos.refresh(known.id);
+      return known;
+    }
+    return repos.add(source.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? source : abs);
+  }
+
+  config(uri: string | undefined): ConfigSource | undefined {
+    return uri === undefined ? undefined : openConfigSource(uri);
+  }
+
+  jit(config: ConfigSource | undefined): JitService {
+    const cacheDir = join(this.stateDir, 'jit');
+    mkdirSync(cacheDir, { recursive: true });
+    return new JitService({ cacheDir, ...(config !== undefined ? { config } : {}) });
+  }
+}
