@@ -17,6 +17,9 @@ export type LibraryFactory = (vars: VarView) => Readonly<Record<string, Value>>;
 
 /** Renders strings of one file, collecting issues. */
 export class Renderer {
+  private names: ReadonlySet<string> | undefined;
+  /** One library per variable view: functions such as util.PrefixedOverride read the view. */
+  private readonly libraries = new WeakMap<VarView, Readonly<Record<string, Value>>>();
   /** Variables read but defined nowhere, for warnings (they evaluate to nil as in lenient expr). */
   constructor(
     readonly file: string,
@@ -27,17 +30,27 @@ export class Renderer {
 
   /** A scope over variables, with objects and functions above them. */
   scope(vars: VarView, objects: Readonly<Record<string, Value>> = {}): Scope {
-    let lib: Readonly<Record<string, Value>> | undefined;
-    const library = (): Readonly<Record<string, Value>> => (lib ??= this.library(vars));
+    const names = this.libraryNames();
+    const libraryFor = (): Readonly<Record<string, Value>> => {
+      let lib = this.libraries.get(vars);
+      if (lib === undefined) this.libraries.set(vars, (lib = this.library(vars)));
+      return lib;
+    };
     return {
       get: (name) => {
         const obj = objects[name];
         if (obj !== undefined) return obj;
-        const fn = library()[name];
-        if (fn !== undefined) return fn;
+        if (names.has(name)) return libraryFor()[name];
         return vars.get(name);
       },
     };
+  }
+
+  /** Names the library defines (the same for every view), computed once. */
+  private libraryNames(): ReadonlySet<string> {
+    return (this.names ??= new Set(
+      Object.keys(this.library({ get: () => undefined, toRecord: () => ({}) })),
+    ));
   }
 
   /** Rendered text, or undefined after recording an issue. DeferredSignal passes through. */

@@ -1,0 +1,2 @@
+/** Runs every benchmark of bench/ in turn (`npm run bench`). */
+await import('./plan.ts');

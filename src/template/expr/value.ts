@@ -1,0 +1,90 @@
+/**
+ * The value model of template expressions, and the errors evaluation can raise.
+ * AliECS variables are all strings; expressions also see numbers, booleans, lists, maps (namespaces such as
+ * `strings`) and functions.
+ */
+
+/** Any value an expression can produce or read. `null` is expr-lang's `nil`. */
+export type Value = null | string | number | boolean | readonly Value[] | ValueMap | ExprFunction;
+
+/** A map value (plain object; only own properties are members). Namespaces are maps of ExprFunctions. */
+export interface ValueMap {
+  readonly [key: string]: Value;
+}
+
+/** A function callable from expressions. `name` is used in error messages (e.g. `strings.Atoi`). */
+export class ExprFunction {
+  constructor(
+    readonly name: string,
+    readonly fn: (...args: Value[]) => Value,
+  ) {}
+}
+
+/** Where identifiers are looked up. `undefined` means "not defined", which evaluates to nil. */
+export interface Scope {
+  get(name: string): Value | undefined;
+}
+
+export type ExprErrorCode = 'unknown_function' | 'type_error' | 'evaluation_error';
+
+/** An expression could not be evaluated. `expression` is the source text, when known. */
+export class ExprError extends Error {
+  override readonly name = 'ExprError';
+  expression?: string;
+  constructor(
+    readonly code: ExprErrorCode,
+    message: string,
+    expression?: string,
+  ) {
+    super(message);
+    if (expression !== undefined) this.expression = expression;
+  }
+}
+
+/** An expression does not parse. `offset` is 0-based in `expression`. */
+export class ExprSyntaxError extends Error {
+  override readonly name = 'ExprSyntaxError';
+  constructor(
+    message: string,
+    readonly offset: number,
+    readonly expression: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Thrown by a function that cannot produce its value yet (the workflow engine retries in a second pass).
+ * Evaluation lets it through unchanged, never wrapping it into an ExprError.
+ */
+export class DeferredSignal extends Error {
+  override readonly name = 'DeferredSignal';
+  constructor() {
+    super('evaluation deferred');
+  }
+}
+
+/** True for map values (plain objects that are neither lists nor functions). */
+export function isValueMap(v: Value): v is ValueMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof ExprFunction);
+}
+
+/** expr-lang-like type name used in messages: nil, string, int, float, bool, array, map, func. */
+export function typeName(v: Value): string {
+  if (v === null) return 'nil';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'boolean') return 'bool';
+  if (Array.isArray(v)) return 'array';
+  return v instanceof ExprFunction ? 'func' : 'map';
+}
+
+/** Own-property lookup in a map value; `undefined` when the key is absent. */
+export function mapGet(m: ValueMap, key: string): Value | undefined {
+  return Object.prototype.hasOwnProperty.call(m, key) ? m[key] : undefined;
+}
+
+/** A Scope over a plain record (own properties only). */
+export function recordScope(record: Readonly<Record<string, Value>>): Scope {
+  return { get: (name) => mapGet(record, name) };
+}
