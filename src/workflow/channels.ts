@@ -12,6 +12,9 @@ import type { Renderer } from './render.ts';
 
 type Direction = 'bind' | 'connect';
 
+/** Where each plan channel was declared, for issues found when resolving targets. */
+const origins = new WeakMap<BindChannel | ConnectChannel, { file: string; path: string; line: number }>();
+
 export function toPlanChannels(
   list: readonly RenderedChannel[],
   direction: 'bind',
@@ -30,7 +33,9 @@ export function toPlanChannels(
   const out: (BindChannel | ConnectChannel)[] = [];
   for (const c of list) {
     const ch = toPlanChannel(c, direction, r);
-    if (ch !== undefined) out.push(ch);
+    if (ch === undefined) continue;
+    origins.set(ch, { file: c.file, path: c.path, line: c.line });
+    out.push(ch);
   }
   return out;
 }
@@ -43,7 +48,7 @@ function toPlanChannel(
   const f = c.fields;
   const where = { path: c.path, line: c.line };
   const bad = (message: string): undefined => {
-    r.error(where, 'invalid_value', `channel "${f['name'] ?? '?'}" in ${c.file}: ${message}`);
+    r.errorIn(c.file, where, 'invalid_value', `channel "${f['name'] ?? '?'}": ${message}`);
     return undefined;
   };
   const type = CHANNEL_TYPES.find((t) => t === f['type']);
@@ -107,7 +112,7 @@ export function resolveTargets(
           issue(
             'duplicate_global',
             `global channel alias "${b.global}" is bound by both ${seen.task.path}:${seen.channel} and ${t.path}:${b.name}`,
-            origin(t),
+            origins.get(b) ?? origin(t),
           ),
         );
       } else byGlobal.set(b.global, { task: t, channel: b.name });
@@ -134,7 +139,7 @@ export function resolveTargets(
           issue(
             'channel_target',
             `channel "${c.name}" of ${t.path}: target "${c.target}" matches no bound channel (expected <role path>:<channel>, ::<global alias>, tcp:// or ipc://)`,
-            origin(t),
+            origins.get(c) ?? origin(t),
           ),
         );
         return c;

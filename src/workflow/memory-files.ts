@@ -1,4 +1,5 @@
 /** Template files held in memory: for tests and for templates that do not live in a repository. */
+import { createHash } from 'node:crypto';
 import type { LintFiles } from './lint.ts';
 
 export function memoryFiles(
@@ -9,7 +10,7 @@ export function memoryFiles(
   return {
     repoId,
     revision,
-    commit: revision,
+    commit: contentHash(files),
     readFile: (rel) => files[rel],
     listFiles: (dir) =>
       Object.keys(files)
@@ -17,4 +18,11 @@ export function memoryFiles(
         .map((k) => k.slice(dir.length + 1))
         .sort(),
   };
+}
+
+/** A commit-like id of the content, so that parse caches never mix two different in-memory trees. */
+function contentHash(files: Readonly<Record<string, string>>): string {
+  const h = createHash('sha1');
+  for (const k of Object.keys(files).sort()) h.update(`${k}\0${files[k] ?? ''}\0`);
+  return h.digest('hex');
 }

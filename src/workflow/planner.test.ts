@@ -80,7 +80,7 @@ test('plans an iterator workflow with channels, constraints, hooks and calls', a
   assert.deepEqual(w.constraints, [{ attribute: 'machine_id', operator: '=', value: 'a' }]);
   assert.deepEqual(w.wants, { cpu: 0.5, memory: 128, ports: [{ begin: 9100, end: 9101 }] });
   assert.equal(w.properties['severity'], 'warn');
-  assert.equal(w.taskTemplate, 'memory/tasks/worker@main');
+  assert.equal(w.taskTemplate, `memory/tasks/worker@${files.commit}`);
   const s = plan.tasks[1];
   assert.deepEqual(s?.connect[0]?.resolved, { kind: 'channel', taskPath: 'wf.host-a.w', channel: 'out' });
   assert.equal(s?.bind[0]?.global, 'sink-a');

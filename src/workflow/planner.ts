@@ -86,6 +86,8 @@ interface PassOutcome {
   readonly envStack: StackView;
   readonly root: Plan['root'] | undefined;
   readonly workflow: Plan['workflow'] | undefined;
+  /** Where the workflow's root is, for plan-wide issues. */
+  readonly where?: { file: string; path: string; line: number };
 }
 
 function planPass(
@@ -145,7 +147,8 @@ function planPass(
     revision: loaded.files.revision,
     commit: loaded.files.commit,
   };
-  return { processor, issues, pending: processor.pending, envStack, root, workflow };
+  const where = { file: loaded.file, path: 'name', line: t.name.line };
+  return { processor, issues, pending: processor.pending, envStack, root, workflow, where };
 }
 
 function finish(req: PlanRequest, o: PassOutcome): PlanOutcome {
@@ -153,8 +156,10 @@ function finish(req: PlanRequest, o: PassOutcome): PlanOutcome {
   if (o.processor === undefined || o.workflow === undefined)
     return { result: { ok: false, issues }, envStack: o.envStack };
   if (o.root === undefined && !hasErrors(issues))
-    issues.push(issue('invalid_value', `workflow ${req.workflow} is entirely disabled: no role is enabled`));
-  const resolved = resolveTargets(o.processor.tasks, () => ({ file: o.workflow?.name ?? '' }));
+    issues.push(
+      issue('invalid_value', `workflow ${req.workflow} is entirely disabled: no role is enabled`, o.where),
+    );
+  const resolved = resolveTargets(o.processor.tasks, () => o.where ?? {});
   issues.push(...resolved.issues);
   if (hasErrors(issues) || o.root === undefined)
     return { result: { ok: false, issues }, envStack: o.envStack };

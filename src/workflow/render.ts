@@ -79,6 +79,11 @@ export class Renderer {
     return this.render(loc, scope) ?? fallback;
   }
 
+  /** An error located in another file than this renderer's (e.g. a task template's channel). */
+  errorIn(file: string, loc: { path: string; line: number }, code: IssueCode, message: string): void {
+    this.issues.push(issue(code, message, { file, path: loc.path, line: loc.line }));
+  }
+
   error(loc: { path: string; line: number }, code: IssueCode, message: string): void {
     this.issues.push(issue(code, message, { file: this.file, path: loc.path, line: loc.line }));
   }
