@@ -327,3 +327,59 @@ test('a JIT generator failure is an issue, not a throw', async (t) => {
   assert.match(i.message, /--tasks wants 1 to 64/);
   assert.equal(i.line, 4);
 });
+
+const JIT_EDGE_CASES = [
+  {
+    name: "dpl.Generate('none')",
+    include: "{{ dpl.Generate('none') }}",
+    code: 'evaluation_error',
+    paths: [],
+  },
+  {
+    name: 'a missing jit/ file',
+    include: "{{ dpl.GenerateFromUri('missing') }}",
+    code: 'evaluation_error',
+    paths: [],
+  },
+  {
+    name: 'the fallback to a workflow template',
+    include: "{{ dpl.GenerateFromUriOrFallbackToTemplate('sub') }}",
+    code: undefined,
+    paths: ['wf.d.a', 'wf.d.b'],
+  },
+  {
+    name: 'a jit/ file run through the generator',
+    include: "{{ dpl.GenerateFromUri('one') }}",
+    code: undefined,
+    paths: ['wf.d.u-1'],
+  },
+];
+
+for (const c of JIT_EDGE_CASES) {
+  test(`JIT include: ${c.name}`, async (t) => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'axle-jit-test-'));
+    t.after(() => rmSync(cacheDir, { recursive: true, force: true }));
+    const files = repo({
+      'workflows/wf.yaml': `name: wf\nroles:\n  - name: d\n    include: "${c.include}"\n`,
+      'workflows/sub.yaml': SUB,
+      'tasks/worker.yaml': WORKER,
+      'jit/one': 'fake-dpl --workflow-name u --tasks 1\n',
+    });
+    const jit = new JitService({
+      cacheDir,
+      env: { PATH: `${TOOL_DIR}${delimiter}${process.env['PATH'] ?? ''}` },
+    });
+    const r = await planWorkflow({ workflow: 'wf', files, jit, environmentId: 'env-1' });
+    if (c.code === undefined) {
+      assert.ok(r.ok, explain(r.issues));
+      assert.deepEqual(
+        r.value.tasks.map((x) => x.path),
+        c.paths,
+      );
+    } else {
+      const i = r.issues.find((x) => x.code === c.code);
+      assert.equal(r.ok, false);
+      assert.deepEqual([i?.file, i?.line], ['workflows/wf.yaml', 4], explain(r.issues));
+    }
+  });
+}
