@@ -18,6 +18,8 @@ export interface CompiledTemplate {
   readonly render: (scope: Scope) => string;
   /** Present when the whole text is exactly one tag: the raw (unrendered) value. Throws like render(). */
   readonly evaluateSingle?: (scope: Scope) => Value;
+  /** Source text of each tag, in order (for static checks). */
+  readonly expressions: readonly string[];
 }
 
 /** A tag does not parse or is not closed. `column` is 1-based in the template text. */
@@ -87,13 +89,20 @@ function build(text: string): CompiledTemplate {
     pos = close + 2;
   }
   literals.push(text.slice(pos));
-  if (tags.length === 0) return { source: text, isConstant: true, render: () => text };
+  if (tags.length === 0) return { source: text, isConstant: true, render: () => text, expressions: [] };
+  const expressions = tags.map((t) => t.expr.source);
   const render = (scope: Scope): string => renderParts(literals, tags, scope);
   const only = tags[0]!;
   if (tags.length === 1 && literals[0] === '' && literals[1] === '') {
-    return { source: text, isConstant: false, render, evaluateSingle: (scope) => evaluate(only, scope) };
+    return {
+      source: text,
+      isConstant: false,
+      render,
+      expressions,
+      evaluateSingle: (scope) => evaluate(only, scope),
+    };
   }
-  return { source: text, isConstant: false, render };
+  return { source: text, isConstant: false, render, expressions };
 }
 
 function renderParts(literals: readonly string[], tags: readonly Tag[], scope: Scope): string {

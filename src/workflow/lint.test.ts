@@ -140,19 +140,13 @@ for (const c of CASES) {
   });
 }
 
-test(
-  'lint: expression syntax error in a call func',
-  {
-    todo: 'template-strings.ts roleStrings does not yield the `func` of call roles (the planner renders it)',
-  },
-  async () => {
-    const wf =
-      'name: part\nroles:\n  - name: c\n    call:\n      func: "{{ (x }}"\n      trigger: before_CONFIGURE\n';
-    const issues = await lintRevision(memoryFiles({ ...CLEAN, 'workflows/part.yaml': wf }));
-    const i = errors(issues).find((x) => x.code === 'expression_syntax');
-    assert.deepEqual([i?.file, i?.line], ['workflows/part.yaml', 5], explain(issues));
-  },
-);
+test('lint: expression syntax error in a call func', async () => {
+  const wf =
+    'name: part\nroles:\n  - name: c\n    call:\n      func: "{{ (x }}"\n      trigger: before_CONFIGURE\n';
+  const issues = await lintRevision(memoryFiles({ ...CLEAN, 'workflows/part.yaml': wf }));
+  const i = errors(issues).find((x) => x.code === 'expression_syntax');
+  assert.deepEqual([i?.file, i?.line], ['workflows/part.yaml', 5], explain(issues));
+});
 
 test('lint reports an include cycle once', async () => {
   const issues = await lintRevision(
@@ -219,4 +213,31 @@ test('the example repository lints without errors', async () => {
   assert.ok(Object.keys(files).length >= 9);
   const issues = await lintRevision(memoryFiles(files, 'examples', 'master'));
   assert.deepEqual(errors(issues), [], explain(issues));
+});
+
+test('lint reports unknown functions statically, and bad call funcs', async () => {
+  const files = memoryFiles({
+    'workflows/wf.yaml': `name: wf
+roles:
+  - name: a
+    vars:
+      x: "{{ strings.Nope(y) }}"
+      z: "{{ Frobnicate(1) }}"
+      p: "{{ odc.GenerateEPNWorkflowScript() }}"
+      ok: "{{ strings.ToUpper(len(y) > 0 ? y : 'n') + json.Marshal([1]) + Parent().Path }}"
+    task: { load: t }
+  - name: c
+    call: { func: "dcs.StartOfRun(", trigger: before_CONFIGURE }
+`,
+    'tasks/t.yaml': 'name: t\ncommand: { value: "/bin/true" }\n',
+  });
+  const issues = await lintRevision(files);
+  const found = issues.map((i) => [i.code, i.severity, i.line]);
+  assert.deepEqual(found, [
+    ['unknown_function', 'error', 5],
+    ['unknown_function', 'error', 6],
+    ['unknown_function', 'warning', 7],
+    ['expression_syntax', 'error', 11],
+  ]);
+  assert.match(issues[0]?.message ?? '', /strings\.Nope/);
 });

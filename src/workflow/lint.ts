@@ -6,7 +6,11 @@
 import { issue } from '../common/issue.ts';
 import type { Issue } from '../common/issue.ts';
 import { compileTemplate } from '../template/interpolate.ts';
-import { literalRefs, roleStrings, taskStrings } from './template-strings.ts';
+import { parseExpression } from '../template/expr/parser.ts';
+import { createLibraryFactory } from './library.ts';
+import { checkCalls, knownFrom } from './static-calls.ts';
+import type { KnownFunctions } from './static-calls.ts';
+import { callFuncs, literalRefs, roleStrings, taskStrings } from './template-strings.ts';
 import { TemplateStore, parseTemplateRef } from './template-store.ts';
 import type { TemplateFiles } from './template-store.ts';
 import type { Located } from './yaml-read.ts';
@@ -37,6 +41,7 @@ export async function lintRevision(files: LintFiles, opts: LintOptions = {}): Pr
     if (!loaded.ok) continue;
     workflows.set(name, loaded.template);
     issues.push(...syntaxIssues(loaded.file, roleStrings(loaded.template)));
+    issues.push(...funcIssues(loaded.file, callFuncs(loaded.template)));
     issues.push(...referenceIssues(loaded.file, loaded.template, files));
   }
   issues.push(...cycleIssues(workflows));
@@ -48,14 +53,31 @@ function syntaxIssues(file: string, strings: Iterable<Located>): Issue[] {
   const out: Issue[] = [];
   for (const s of strings) {
     if (!s.text.includes('{{')) continue;
+    const where = { file, path: s.path, line: s.line };
     try {
-      compileTemplate(s.text);
+      for (const expr of compileTemplate(s.text).expressions) {
+        for (const p of checkCalls(expr, knownFunctions()))
+          out.push(issue('unknown_function', p.message, where, p.severity));
+      }
+    } catch (e: unknown) {
+      out.push(issue('expression_syntax', e instanceof Error ? e.message : String(e), where));
+    }
+  }
+  return out;
+}
+
+/** A call role's `func` must parse as an expression. */
+function funcIssues(file: string, funcs: Iterable<Located>): Issue[] {
+  const out: Issue[] = [];
+  for (const f of funcs) {
+    try {
+      parseExpression(f.text);
     } catch (e: unknown) {
       out.push(
-        issue('expression_syntax', e instanceof Error ? e.message : String(e), {
+        issue('expression_syntax', `call func: ${e instanceof Error ? e.message : String(e)}`, {
           file,
-          path: s.path,
-          line: s.line,
+          path: f.path,
+          line: f.line,
         }),
       );
     }
@@ -63,9 +85,22 @@ function syntaxIssues(file: string, strings: Iterable<Located>): Issue[] {
   return out;
 }
 
+let known: KnownFunctions | undefined;
+
+/** Functions templates may call: the library, the JIT `dpl` namespace and the engine's objects. */
+function knownFunctions(): KnownFunctions {
+  const library = createLibraryFactory({ newUid: () => '' })({ get: () => undefined, toRecord: () => ({}) });
+  known ??= knownFrom(
+    library,
+    { dpl: ['Generate', 'GenerateFromUri', 'GenerateFromUriOrFallbackToTemplate'] },
+    ['Parent', 'Up', 'This', 'ToPtree', 'GenerateDplSubworkflow', 'GenerateDplSubworkflowFromUri'],
+  );
+  return known;
+}
+
 function referenceIssues(file: string, root: AggregatorTemplate, files: LintFiles): Issue[] {
   const out: Issue[] = [];
-  for (const { kind, ref } of literalRefs(root)) {
+  for (const { kind, ref, conditional } of literalRefs(root)) {
     const parsed = parseTemplateRef(ref.text.trim(), kind === 'task' ? 'tasks' : 'workflows');
     if (parsed.repoId !== undefined && parsed.repoId !== files.repoId) continue;
     const rel = `${kind === 'task' ? 'tasks' : 'workflows'}/${parsed.name}.yaml`;
@@ -74,8 +109,9 @@ function referenceIssues(file: string, root: AggregatorTemplate, files: LintFile
       out.push(
         issue(
           code,
-          `${kind === 'task' ? 'task template' : 'workflow'} "${parsed.name}" not found (no ${rel})`,
+          `${kind === 'task' ? 'task template' : 'workflow'} "${parsed.name}" not found (no ${rel})${conditional ? '; the role is conditional, so this fails only when it is enabled' : ''}`,
           { file, path: ref.path, line: ref.line },
+          conditional ? 'warning' : 'error',
         ),
       );
     }

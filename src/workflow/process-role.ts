@@ -76,7 +76,9 @@ export function processStages(
     locals === undefined ? parent.stack.vars.extend(v) : parent.stack.vars.extend(v).extend(locals);
   const full = new StackView(s2.defaults, withLocals, parent.stack.userVars.extend(u));
 
-  const s4 = scopeAt(full, true);
+  // While the role itself is processed, iterator locals stay above everything (AliECS VarStack.Locals).
+  const own = locals === undefined ? full : new StackView(full.defaults, full.vars, full.userVars, locals);
+  const s4 = scopeAt(own, true);
   const name = renderer.render(t.name, s4);
   if (name === undefined) return undefined;
   const self: TreeNode = { name, path: childPath(parentNode, name), parent: parentNode };
@@ -86,7 +88,7 @@ export function processStages(
   if (name.includes('.') || name.trim() === '')
     renderer.error(t.name, 'invalid_value', `role name "${name}" must be non-empty and contain no "."`);
   const objects = { ...extraObjects(full), ...tree };
-  const s5 = renderer.scope(full, objects);
+  const s5 = renderer.scope(own, objects);
   return {
     template: t,
     node: self,

@@ -171,28 +171,22 @@ test('stages: enabled sees the iterator variable', async () => {
   );
 });
 
-test(
-  'stages: iterator locals stay on top while the role is processed, above a same-named user var',
-  {
-    todo: 'process-role.ts processStages puts locals under user vars from stage 4 on: name, vars, constraints',
-  },
-  async () => {
-    const roles = `  - name: "h-{{ it }}"
+test('stages: iterator locals stay on top while the role is processed, above a same-named user var', async () => {
+  const roles = `  - name: "h-{{ it }}"
     for: { range: '["a","b"]', var: it }
     vars: { out: "{{ it }}" }
     constraints: [ { attribute: machine_id, value: "{{ it }}" } ]
     task: { load: probe }
 `;
-    const p = await okPlan('', roles, { it: 'U' });
-    assert.deepEqual(
-      p.tasks.map((t) => [t.path, t.command.arguments[0], t.constraints[0]?.value]),
-      [
-        ['wf.h-a', 'a', 'a'],
-        ['wf.h-b', 'b', 'b'],
-      ],
-    );
-  },
-);
+  const p = await okPlan('', roles, { it: 'U' });
+  assert.deepEqual(
+    p.tasks.map((t) => [t.path, t.command.arguments[0], t.constraints[0]?.value]),
+    [
+      ['wf.h-a', 'a', 'a'],
+      ['wf.h-b', 'b', 'b'],
+    ],
+  );
+});
 
 test('tree objects: Parent().Path, Up(2).Path and This().Name', async () => {
   const roles = `  - name: a

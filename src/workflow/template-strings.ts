@@ -43,7 +43,7 @@ export function* roleStrings(t: RoleTemplate): Generator<Located> {
       yield* defined(t.load, t.trigger, t.await, t.timeout);
       return;
     case 'call':
-      yield* defined(t.trigger, t.await, t.timeout, t.returnVar);
+      yield* defined(t.func, t.trigger, t.await, t.timeout, t.returnVar);
       return;
     case 'include':
       yield t.include;
@@ -65,13 +65,31 @@ export function* taskStrings(t: TaskTemplate): Generator<Located> {
   yield* c.env;
 }
 
-/** Task-role `load` and include references written without expressions, with where they are. */
-export function* literalRefs(t: RoleTemplate): Generator<{ kind: 'task' | 'workflow'; ref: Located }> {
+/**
+ * Task-role `load` and include references written without expressions, with where they are; `conditional` when the
+ * role or an ancestor has an `enabled` expression (the reference is only followed when it is enabled).
+ */
+export function* literalRefs(
+  t: RoleTemplate,
+  underCondition = false,
+): Generator<{ kind: 'task' | 'workflow'; ref: Located; conditional: boolean }> {
   if (t.kind === 'iterator') {
-    yield* literalRefs(t.body);
+    yield* literalRefs(t.body, underCondition);
     return;
   }
-  if (t.kind === 'task' && !t.load.text.includes('{{')) yield { kind: 'task', ref: t.load };
-  if (t.kind === 'include' && !t.include.text.includes('{{')) yield { kind: 'workflow', ref: t.include };
-  if (t.kind === 'aggregator') for (const r of t.roles) yield* literalRefs(r);
+  const conditional = underCondition || (t.enabled !== undefined && t.enabled.text.trim() !== 'true');
+  if (t.kind === 'task' && !t.load.text.includes('{{')) yield { kind: 'task', ref: t.load, conditional };
+  if (t.kind === 'include' && !t.include.text.includes('{{'))
+    yield { kind: 'workflow', ref: t.include, conditional };
+  if (t.kind === 'aggregator') for (const r of t.roles) yield* literalRefs(r, conditional);
+}
+
+/** The `func` of every call role: an expression evaluated by the plugin layer (not a `{{ }}` template). */
+export function* callFuncs(t: RoleTemplate): Generator<Located> {
+  if (t.kind === 'iterator') {
+    yield* callFuncs(t.body);
+    return;
+  }
+  if (t.kind === 'call' && !t.func.text.includes('{{')) yield t.func;
+  if (t.kind === 'aggregator') for (const r of t.roles) yield* callFuncs(r);
 }
