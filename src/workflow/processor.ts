@@ -11,7 +11,7 @@ import type { Value } from '../template/expr/value.ts';
 import { childFrame, aggregatorRole, processStages } from './process-role.ts';
 import type { ProcessedBase } from './process-role.ts';
 import type { Frame } from './frame.ts';
-import { Renderer } from './render.ts';
+import { Renderer, SharedLibrary } from './render.ts';
 import type { LibraryFactory } from './render.ts';
 import type {
   AggregatorTemplate,
@@ -49,8 +49,11 @@ export class WorkflowProcessor {
   /** Set when some value could not be produced in this pass; the planner runs another. */
   pending = false;
   private readonly renderers = new Map<string, Renderer>();
+  private readonly library: SharedLibrary;
 
-  constructor(private readonly opts: ProcessorOptions) {}
+  constructor(private readonly opts: ProcessorOptions) {
+    this.library = new SharedLibrary(opts.library);
+  }
 
   /** Processes the root aggregator; undefined when it is disabled or unusable. */
   processRoot(root: AggregatorTemplate, env: Frame): PlanRole | undefined {
@@ -60,7 +63,7 @@ export class WorkflowProcessor {
   private renderer(file: string): Renderer {
     let r = this.renderers.get(file);
     if (r === undefined)
-      this.renderers.set(file, (r = new Renderer(file, this.opts.library, this.issues, this.opts.failures)));
+      this.renderers.set(file, (r = new Renderer(file, this.library, this.issues, this.opts.failures)));
     return r;
   }
 

@@ -15,42 +15,55 @@ import type { Located } from './yaml-read.ts';
 /** Builds the function namespaces for one variable view (functions such as util.PrefixedOverride read it). */
 export type LibraryFactory = (vars: VarView) => Readonly<Record<string, Value>>;
 
+const NO_VARS: VarView = { get: () => undefined, toRecord: () => ({}) };
+
+/**
+ * One function library for a whole plan. Functions that read variables (util.PrefixedOverride, config.Get) read the
+ * view of the string being rendered; evaluation is synchronous, so the current view is set right before each render.
+ */
+export class SharedLibrary {
+  readonly values: Readonly<Record<string, Value>>;
+  readonly names: ReadonlySet<string>;
+  private current: VarView = NO_VARS;
+
+  constructor(factory: LibraryFactory) {
+    this.values = factory({ get: (n) => this.current.get(n), toRecord: () => this.current.toRecord() });
+    this.names = new Set(Object.keys(this.values));
+  }
+
+  use(vars: VarView): void {
+    this.current = vars;
+  }
+}
+
+/** A scope over one variable view, with objects and library functions above the variables. */
+class ViewScope implements Scope {
+  constructor(
+    readonly vars: VarView,
+    private readonly objects: Readonly<Record<string, Value>>,
+    private readonly library: SharedLibrary,
+  ) {}
+
+  get(name: string): Value | undefined {
+    const obj = this.objects[name];
+    if (obj !== undefined) return obj;
+    if (this.library.names.has(name)) return this.library.values[name];
+    return this.vars.get(name);
+  }
+}
+
 /** Renders strings of one file, collecting issues. */
 export class Renderer {
-  private names: ReadonlySet<string> | undefined;
-  /** One library per variable view: functions such as util.PrefixedOverride read the view. */
-  private readonly libraries = new WeakMap<VarView, Readonly<Record<string, Value>>>();
-  /** Variables read but defined nowhere, for warnings (they evaluate to nil as in lenient expr). */
   constructor(
     readonly file: string,
-    private readonly library: LibraryFactory,
+    private readonly library: SharedLibrary,
     private readonly issues: Issue[],
     private readonly failures?: FailureLog,
   ) {}
 
   /** A scope over variables, with objects and functions above them. */
   scope(vars: VarView, objects: Readonly<Record<string, Value>> = {}): Scope {
-    const names = this.libraryNames();
-    const libraryFor = (): Readonly<Record<string, Value>> => {
-      let lib = this.libraries.get(vars);
-      if (lib === undefined) this.libraries.set(vars, (lib = this.library(vars)));
-      return lib;
-    };
-    return {
-      get: (name) => {
-        const obj = objects[name];
-        if (obj !== undefined) return obj;
-        if (names.has(name)) return libraryFor()[name];
-        return vars.get(name);
-      },
-    };
-  }
-
-  /** Names the library defines (the same for every view), computed once. */
-  private libraryNames(): ReadonlySet<string> {
-    return (this.names ??= new Set(
-      Object.keys(this.library({ get: () => undefined, toRecord: () => ({}) })),
-    ));
+    return new ViewScope(vars, objects, this.library);
   }
 
   /** Rendered text, or undefined after recording an issue. DeferredSignal passes through. */
@@ -58,6 +71,7 @@ export class Renderer {
     try {
       const t = compileTemplate(loc.text);
       if (t.isConstant) return loc.text;
+      if (scope instanceof ViewScope) this.library.use(scope.vars);
       const text = t.render(scope);
       for (const f of this.failures?.drain() ?? [])
         this.warn(
