@@ -23,7 +23,7 @@ const allLayers = LAYERS.flat();
 const layerRules = allLayers.map((layer) => {
   const forbidden = allLayers.filter((other) => rank(other) > rank(layer));
   const patterns = forbidden.map((other) => ({
-    group: [`**/${other}/*`, `../${other}/*`, `../../${other}/*`],
+    group: [`../${other}/*`, `../../${other}/*`, `../../../${other}/*`],
     message: `Bad layering: src/${layer} may not import src/${other} (a higher layer).`,
   }));
   if (!GEN_USERS.has(layer)) {

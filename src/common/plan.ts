@@ -149,6 +149,10 @@ export interface PlanRole {
 
 export interface Plan {
   readonly workflow: TemplateRef;
+  /** The workflow's root `name` carries `!public`. */
+  readonly public: boolean;
+  /** The workflow's root `description`, '' when absent. */
+  readonly description: string;
   readonly root: PlanRole;
   readonly tasks: readonly TaskDescriptor[];
   readonly calls: readonly CallDescriptor[];

@@ -86,6 +86,7 @@ interface PassOutcome {
   readonly envStack: StackView;
   readonly root: Plan['root'] | undefined;
   readonly workflow: Plan['workflow'] | undefined;
+  readonly about?: { readonly public: boolean; readonly description: string };
   /** Where the workflow's root is, for plan-wide issues. */
   readonly where?: { file: string; path: string; line: number };
 }
@@ -148,7 +149,8 @@ function planPass(
     commit: loaded.files.commit,
   };
   const where = { file: loaded.file, path: 'name', line: t.name.line };
-  return { processor, issues, pending: processor.pending, envStack, root, workflow, where };
+  const about = { public: t.isPublic, description: t.description?.text ?? '' };
+  return { processor, issues, pending: processor.pending, envStack, root, workflow, where, about };
 }
 
 function finish(req: PlanRequest, o: PassOutcome): PlanOutcome {
@@ -172,6 +174,8 @@ function finish(req: PlanRequest, o: PassOutcome): PlanOutcome {
         : { ...r, children: r.children.map(relink) };
   const plan: Plan = {
     workflow: o.workflow,
+    public: o.about?.public ?? false,
+    description: o.about?.description ?? '',
     root: relink(o.root),
     tasks: resolved.tasks,
     calls: o.processor.calls,

@@ -1,0 +1,238 @@
+/**
+ * The environment manager: creates environments (plan, detector exclusivity, DEPLOY, CONFIGURE), runs the transitions
+ * users ask for (a failed one drives GO_ERROR), destroys them, and reacts to task reports (automation.ts).
+ */
+import { isEnvEvent } from '../common/environment-fsm.ts';
+import type { EnvEvent } from '../common/environment-fsm.ts';
+import { formatIssue } from '../common/issue.ts';
+import { applyTaskUpdate, scheduleAutoStop } from './automation.ts';
+import type { AutomationActions } from './automation.ts';
+import { EnvError } from './env-error.ts';
+import { Environment } from './environment.ts';
+import type { EventBus, RequestUser } from './events.ts';
+import type { EnvironmentPlan } from './planning.ts';
+import { teardown } from './teardown.ts';
+import { runTransition } from './transitions.ts';
+import type { TransitionDeps, TransitionOutcome } from './transitions.ts';
+
+export interface ManagerDeps extends TransitionDeps {
+  readonly bus: EventBus;
+  readonly newUid: () => string;
+  /** Plans a workflow with user variables for a new environment id. */
+  readonly plan: (
+    workflow: string,
+    vars: Readonly<Record<string, string>>,
+    environmentId: string,
+  ) => Promise<EnvironmentPlan>;
+}
+
+export interface CreateRequest {
+  readonly workflow: string;
+  readonly vars: Readonly<Record<string, string>>;
+  readonly user?: RequestUser;
+  readonly autoTransition?: boolean;
+  /** NewAutoEnvironment skips the detector check (AliECS). */
+  readonly skipDetectorCheck?: boolean;
+  /** Use this id (NewEnvironmentAsync returns it before creation ends). */
+  readonly id?: string;
+}
+
+export interface DestroyOptions {
+  readonly keepTasks?: boolean;
+  readonly allowInRunningState?: boolean;
+  readonly force?: boolean;
+}
+
+export class EnvironmentManager {
+  private readonly envs = new Map<string, Environment>();
+  private readonly taskOwner = new Map<string, Environment>();
+  private readonly autoStops = new Map<string, () => void>();
+  private readonly actions: AutomationActions;
+
+  constructor(private readonly deps: ManagerDeps) {
+    this.actions = {
+      goError: (env, reason) => void this.goError(env, reason),
+      stop: (env, reason) => void this.autoControl(env, 'STOP_ACTIVITY', reason),
+    };
+    deps.controller.subscribe((u) => {
+      const env = this.taskOwner.get(u.taskId);
+      if (env !== undefined) applyTaskUpdate(env, u, this.actions);
+    });
+  }
+
+  list(): Environment[] {
+    return [...this.envs.values()].sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  get(id: string): Environment {
+    const env = this.envs.get(id);
+    if (env === undefined) throw new EnvError('not_found', `environment ${id} not found`, [], id);
+    return env;
+  }
+
+  /** Detectors used by live environments, sorted. */
+  activeDetectors(): string[] {
+    return [...new Set(this.list().flatMap((e) => (e.state === 'DONE' ? [] : e.detectors)))].sort();
+  }
+
+  /** Plans, checks detectors, deploys and configures; on failure the environment is torn down and the error thrown. */
+  async create(req: CreateRequest): Promise<Environment> {
+    const id = req.id ?? this.deps.newUid();
+    const p = await this.deps.plan(req.workflow, req.vars, id);
+    if (!p.ok) {
+      throw new EnvError(
+        'invalid_argument',
+        `cannot load workflow ${req.workflow}:\n${p.issues.map(formatIssue).join('\n')}`,
+        p.issues,
+        id,
+      );
+    }
+    if (req.skipDetectorCheck !== true) this.checkDetectors(p.detectors);
+    const env = new Environment({
+      id,
+      plan: p.plan,
+      workflow: req.workflow,
+      isPublic: p.plan.public,
+      description: p.plan.description,
+      rootVars: p.rootVars,
+      detectors: p.detectors,
+      bus: this.deps.bus,
+      newTaskId: this.deps.newUid,
+      ...(req.user !== undefined ? { user: req.user } : {}),
+    });
+    this.envs.set(id, env);
+    for (const t of env.tasks) this.taskOwner.set(t.taskId, env);
+    env.envEvent('workflow loaded', 'DONE_OK', {
+      transition: 'CREATE',
+      step: 'after_CREATE',
+      vars: { ...env.defaults, ...env.vars, ...env.userVars },
+    });
+    for (const event of ['DEPLOY', 'CONFIGURE'] as const) {
+      const r = await env.exclusive(() => runTransition(env, event, this.deps));
+      if (!r.ok) {
+        await this.failAndTeardown(env, r.error);
+        throw new EnvError(
+          'internal',
+          `cannot create environment ${id}: ${event} failed: ${r.error}`,
+          [],
+          id,
+        );
+      }
+    }
+    env.envEvent('transition completed successfully', 'DONE_OK', { transition: 'CREATE' });
+    if (req.autoTransition === true) void this.runAuto(env);
+    return env;
+  }
+
+  /** Runs a user transition; failure → GO_ERROR (state ERROR) and an `aborted` error with the reason. */
+  async control(id: string, event: string, user?: RequestUser): Promise<Environment> {
+    const env = this.get(id);
+    if (!isEnvEvent(event) || event === 'GO_ERROR')
+      throw new EnvError('invalid_argument', `event ${event} cannot be requested`, [], id);
+    if (user !== undefined) env.lastUser = user;
+    const r = await env.exclusive(() => this.transition(env, event));
+    if (r.ok) return env;
+    if (!r.stateChanged && env.state !== 'ERROR' && /is impossible from state/.test(r.error)) {
+      throw new EnvError('failed_precondition', r.error, [], id);
+    }
+    await this.goError(env, `${event} failed: ${r.error}`);
+    throw new EnvError(
+      'aborted',
+      `transition ${event} failed, environment went to ERROR: ${r.error}`,
+      [],
+      id,
+    );
+  }
+
+  /** Teardown with AliECS's rules (§5.7): RUNNING needs allowInRunningState or force; CONFIGURED resets first. */
+  async destroy(id: string, opts: DestroyOptions = {}): Promise<{ killed: string[]; kept: string[] }> {
+    const env = this.get(id);
+    const force = opts.force === true;
+    if (env.state === 'RUNNING' && !force && opts.allowInRunningState !== true) {
+      throw new EnvError(
+        'failed_precondition',
+        `environment ${id} is RUNNING: stop it first, or destroy with allowInRunningState or force`,
+        [],
+        id,
+      );
+    }
+    const r = await env.exclusive(async () => {
+      if (!force && env.state === 'RUNNING') await this.stepOrError(env, 'STOP_ACTIVITY');
+      if (!force && env.state === 'CONFIGURED') await this.stepOrError(env, 'RESET');
+      this.autoStops.get(env.id)?.();
+      return teardown(env, this.deps, { keepTasks: opts.keepTasks === true });
+    });
+    this.envs.delete(id);
+    for (const t of env.tasks) if (r.killed.includes(t.taskId)) this.taskOwner.delete(t.taskId);
+    return r;
+  }
+
+  private checkDetectors(detectors: readonly string[]): void {
+    for (const d of detectors) {
+      const owner = this.list().find((e) => e.state !== 'DONE' && e.detectors.includes(d));
+      if (owner !== undefined)
+        throw new EnvError(
+          'failed_precondition',
+          `detector ${d} is already in use by environment ${owner.id}`,
+        );
+    }
+  }
+
+  private async transition(env: Environment, event: EnvEvent): Promise<TransitionOutcome> {
+    const r = await runTransition(env, event, this.deps);
+    if (r.ok && event === 'START_ACTIVITY') this.autoStops.set(env.id, scheduleAutoStop(env, this.actions));
+    if (event === 'STOP_ACTIVITY' || event === 'GO_ERROR') {
+      this.autoStops.get(env.id)?.();
+      for (const t of env.tasks) t.safeToStop = false;
+    }
+    return r;
+  }
+
+  private async stepOrError(env: Environment, event: EnvEvent): Promise<void> {
+    const r = await this.transition(env, event);
+    if (!r.ok) await this.goErrorLocked(env, `${event} failed during teardown: ${r.error}`);
+  }
+
+  private goError(env: Environment, reason: string): Promise<void> {
+    return env.exclusive(() => this.goErrorLocked(env, reason));
+  }
+
+  private async goErrorLocked(env: Environment, reason: string): Promise<void> {
+    if (env.state === 'ERROR' || env.state === 'DONE') return;
+    env.lastError = reason;
+    env.envEvent('a critical error occurred, GO_ERROR transition imminent', 'ONGOING', {
+      transition: 'GO_ERROR',
+      error: reason,
+    });
+    const r = await this.transition(env, 'GO_ERROR');
+    if (!r.ok) env.setState('ERROR');
+  }
+
+  private async failAndTeardown(env: Environment, reason: string): Promise<void> {
+    await this.goError(env, reason);
+    await env.exclusive(() => teardown(env, this.deps, { keepTasks: false }));
+    this.envs.delete(env.id);
+  }
+
+  private async autoControl(env: Environment, event: EnvEvent, reason: string): Promise<void> {
+    await env.exclusive(async () => {
+      if (env.state !== 'RUNNING') return;
+      env.envEvent(`automatic ${event}: ${reason}`, 'ONGOING', { transition: event });
+      const r = await this.transition(env, event);
+      if (!r.ok) await this.goErrorLocked(env, `${event} failed: ${r.error}`);
+    });
+  }
+
+  /** autoTransition: START, wait for the run to end (back in CONFIGURED), RESET, teardown; on error GO_ERROR + teardown. */
+  private async runAuto(env: Environment): Promise<void> {
+    try {
+      await this.control(env.id, 'START_ACTIVITY');
+      while (env.state === 'RUNNING') await new Promise((r) => setTimeout(r, 100));
+      if (env.state === 'CONFIGURED') await this.control(env.id, 'RESET');
+    } catch {
+      // The failure is in the environment's events; tear down below.
+    }
+    if (this.envs.has(env.id))
+      await this.destroy(env.id, { force: env.state !== 'DEPLOYED' }).catch(() => undefined);
+  }
+}

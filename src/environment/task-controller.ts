@@ -1,0 +1,80 @@
+/**
+ * What the environment layer needs from whoever runs tasks (the core's agent registry, over the agent protocol).
+ * Every method resolves with a result per task instead of throwing for task-level failures.
+ */
+import type { ControlMode, Constraint, Resources, TaskCommand } from '../common/plan.ts';
+
+export interface LaunchRequest {
+  readonly taskId: string;
+  readonly environmentId: string;
+  readonly name: string;
+  readonly path: string;
+  readonly control: ControlMode;
+  readonly command: TaskCommand;
+  /** Channels the task binds: the agent allocates addresses (TCP port ≥ 9000, or an abstract IPC name). */
+  readonly binds: readonly {
+    readonly channel: string;
+    readonly addressing: 'tcp' | 'ipc';
+    readonly target?: string;
+  }[];
+  readonly constraints: readonly Constraint[];
+  readonly wants: Resources;
+  readonly timeoutMs: number;
+}
+
+export interface LaunchResult {
+  readonly taskId: string;
+  readonly ok: boolean;
+  readonly host?: string;
+  readonly pid?: number;
+  /** channel → address the task binds, with the host's address (`tcp://127.0.0.1:9003`, `ipc://@…`). */
+  readonly endpoints?: Readonly<Record<string, string>>;
+  readonly error?: string;
+}
+
+export interface TransitionResult {
+  readonly ok: boolean;
+  readonly state: string;
+  readonly error?: string;
+}
+
+export interface HookResult {
+  readonly ok: boolean;
+  readonly exitCode?: number;
+  readonly output?: string;
+  readonly error?: string;
+}
+
+export type TaskUpdateKind =
+  'STATE' | 'END_OF_STREAM' | 'TASK_INTERNAL_ERROR' | 'BASIC_TASK_TERMINATED' | 'EXITED' | 'LOST';
+
+export interface TaskUpdate {
+  readonly taskId: string;
+  readonly kind: TaskUpdateKind;
+  readonly state?: string;
+  readonly exitCode?: number;
+  readonly output?: string;
+  readonly reason?: string;
+}
+
+export interface HostInfo {
+  readonly host: string;
+  readonly cpu: number;
+  readonly memoryMb: number;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface TaskController {
+  launch(requests: readonly LaunchRequest[]): Promise<LaunchResult[]>;
+  transition(
+    taskId: string,
+    event: string,
+    srcState: string,
+    args: Readonly<Record<string, string>>,
+    timeoutMs: number,
+  ): Promise<TransitionResult>;
+  triggerHook(taskId: string, timeoutMs: number): Promise<HookResult>;
+  kill(taskIds: readonly string[]): Promise<void>;
+  subscribe(listener: (u: TaskUpdate) => void): () => void;
+  hosts(): HostInfo[];
+}
