@@ -8,18 +8,23 @@ import type { GlobalFlags } from './context.ts';
 import { ExtraVarsError } from './extra-vars.ts';
 import { repoCommands, templateCommands } from './repo-commands.ts';
 import { workflowCommands } from './workflow-commands.ts';
+import { envCommands } from './env-commands.ts';
+import { coreCommands } from './core-commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('axle')
     .description('Axle experiment control system')
     .option('--state-dir <dir>', 'state directory (default: $AXLE_STATE_DIR or ~/.local/state/axle)')
     .option('--json', 'machine-readable output')
+    .option('--endpoint <host:port>', 'core control API', '127.0.0.1:32102')
     .showHelpAfterError()
     .exitOverride();
   const context = (flags: GlobalFlags): CliContext => new CliContext(flags);
   workflowCommands(program, context);
   repoCommands(program, context);
   templateCommands(program, context);
+  envCommands(program, context);
+  coreCommands(program, context);
   return program;
 }
 

@@ -1,0 +1,19 @@
+/** A control API client for the CLI: gRPC over HTTP/2 to `--endpoint` (default 127.0.0.1:32102), 55 s deadline. */
+import { createClient } from '@connectrpc/connect';
+import type { Client } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { Control } from '../gen/protos/o2control_pb.ts';
+
+export const DEFAULT_ENDPOINT = '127.0.0.1:32102';
+
+export function controlClient(endpoint: string | undefined): Client<typeof Control> {
+  const target = endpoint ?? DEFAULT_ENDPOINT;
+  const baseUrl = /^https?:\/\//.test(target) ? target : `http://${target}`;
+  return createClient(Control, createGrpcTransport({ baseUrl, defaultTimeoutMs: 55_000 }));
+}
+
+/** The requesting user sent to the core, as coconut does: `<user>@<host>`. */
+export function requestUser(): { name: string } {
+  const user = process.env['USER'] ?? process.env['LOGNAME'] ?? 'unknown';
+  return { name: `${user}@${process.env['HOSTNAME'] ?? 'localhost'}` };
+}

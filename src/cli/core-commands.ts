@@ -1,0 +1,72 @@
+/**
+ * `axle core` (the hub, with embedded defaults: local engine with one agent, the example repository as default
+ * repository, the example configuration) and `axle agent` (one per host).
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { startCore } from '../server/core.ts';
+import type { CliContext, GlobalFlags } from './context.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+interface CoreFlags {
+  port: string;
+  config?: string;
+  agentHost: string;
+  posing?: string;
+  localAgent: boolean;
+  example: boolean;
+}
+
+export function coreCommands(program: Command, context: (flags: GlobalFlags) => CliContext): void {
+  program
+    .command('core')
+    .description(
+      'run the core: control API on 127.0.0.1:<port>, environments, and (by default) a local agent',
+    )
+    .option('--port <port>', 'control API port', '32102')
+    .option('--config <uri>', 'configuration source (default: the example configuration file)')
+    .option('--agent-host <name>', 'host name of the local agent', 'localhost')
+    .option('--posing <n>', 'start N agents posing as hosts flp001… (development and benchmarks)')
+    .option('--no-local-agent', 'start no agent (agents connect by themselves)')
+    .option('--no-example', 'do not register the example repository')
+    .action(async (flags: CoreFlags, cmd: Command) => {
+      const ctx = context(cmd.optsWithGlobals<GlobalFlags>());
+      if (flags.example) await registerExample(ctx);
+      const posing = flags.posing === undefined ? 0 : Number(flags.posing);
+      const agents = !flags.localAgent
+        ? []
+        : posing > 0
+          ? Array.from({ length: posing }, (_, i) => ({ host: `flp${String(i + 1).padStart(3, '0')}` }))
+          : [{ host: flags.agentHost }];
+      const core = await startCore({
+        stateDir: ctx.stateDir,
+        port: Number(flags.port),
+        config: flags.config ?? `file://${join(ROOT, 'examples', 'config.yaml')}`,
+        localAgents: agents,
+        extraDefaults: { axle_task_bin: join(ROOT, 'examples', 'tasks') },
+        jitEnv: { PATH: `${join(ROOT, 'examples', 'jit-tool')}:${process.env['PATH'] ?? ''}` },
+      });
+      process.stdout.write(
+        `axle core ${core.context.coreId} listening on ${core.url} (state ${ctx.stateDir}); ${agents.length} local agent(s)\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      process.stdout.write('stopping: destroying environments, stopping agents\n');
+      await core.stop();
+    });
+}
+
+/** Makes the example template repository (a git repository in the state directory) the default repository. */
+async function registerExample(ctx: CliContext): Promise<void> {
+  const dir = execFileSync('bash', [join(ROOT, 'scripts', 'example-repo.sh')], {
+    env: { ...process.env, AXLE_STATE_DIR: ctx.stateDir },
+    encoding: 'utf8',
+  }).trim();
+  const info = await ctx.ensureRepo(dir);
+  const repos = await ctx.repos();
+  if (!info.isDefault) await repos.setDefault(info.id);
+}

@@ -1,0 +1,57 @@
+/**
+ * One connected agent, as the core sees it: its Hello, the stream to send commands on, and the commands awaiting a
+ * result. A command whose agent disconnects resolves with an error naming the host.
+ */
+import { create } from '@bufbuild/protobuf';
+import type { AsyncQueue } from '../common/async-queue.ts';
+import { CommandSchema, CoreMessageSchema } from '../gen/axle/agent/v1/agent_pb.ts';
+import type { Command, CommandResult, CoreMessage, Hello } from '../gen/axle/agent/v1/agent_pb.ts';
+
+type Op = Command['op'];
+
+export class AgentLink {
+  readonly tasks = new Set<string>();
+  lastSeen = Date.now();
+  private readonly waiting = new Map<string, (r: CommandResult | Error) => void>();
+  private next = 0;
+
+  constructor(
+    readonly hello: Hello,
+    private readonly out: AsyncQueue<CoreMessage>,
+  ) {}
+
+  get host(): string {
+    return this.hello.host;
+  }
+
+  /** Sends a command and resolves with its result, or an Error after `timeoutMs` or when the agent goes away. */
+  send(op: Op, timeoutMs: number): Promise<CommandResult | Error> {
+    const id = `${this.hello.agentId}-${++this.next}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(
+        () => this.settle(id, new Error(`agent on ${this.host} did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.waiting.set(id, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      this.out.push(
+        create(CoreMessageSchema, { kind: { case: 'command', value: create(CommandSchema, { id, op }) } }),
+      );
+    });
+  }
+
+  settle(commandId: string, r: CommandResult | Error): void {
+    const w = this.waiting.get(commandId);
+    if (w === undefined) return;
+    this.waiting.delete(commandId);
+    w(r);
+  }
+
+  /** Fails every pending command (the agent is gone). */
+  close(reason: string): void {
+    for (const id of [...this.waiting.keys()]) this.settle(id, new Error(reason));
+    this.out.close();
+  }
+}

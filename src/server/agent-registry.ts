@@ -1,0 +1,251 @@
+/**
+ * The core's side of the agent protocol and its TaskController: connected agents by host, placement of launches
+ * (scheduler/simple-placement), commands with results, and task reports turned into TaskUpdates. An agent that
+ * disconnects or misses heartbeats for `lostAfterMs` makes its tasks LOST, naming the host.
+ */
+import { create } from '@bufbuild/protobuf';
+import type {
+  TaskController,
+  HookResult,
+  HostInfo,
+  LaunchRequest,
+  LaunchResult,
+  TaskUpdate,
+  TransitionResult,
+  TaskUpdateKind,
+} from '../environment/task-controller.ts';
+import {
+  BindRequestSchema,
+  CommandSpecSchema,
+  KillSchema,
+  LaunchSchema,
+  TransitionSchema,
+  TriggerHookSchema,
+} from '../gen/axle/agent/v1/agent_pb.ts';
+import type { CommandResult, TaskUpdate as WireUpdate } from '../gen/axle/agent/v1/agent_pb.ts';
+import { placeTasks } from '../scheduler/simple-placement.ts';
+import type { AgentLink } from './agent-link.ts';
+
+const MARGIN_MS = 5_000;
+const UPDATE_KINDS: readonly TaskUpdateKind[] = [
+  'END_OF_STREAM',
+  'TASK_INTERNAL_ERROR',
+  'BASIC_TASK_TERMINATED',
+  'EXITED',
+  'LOST',
+];
+
+export class AgentRegistry implements TaskController {
+  private readonly agents = new Map<string, AgentLink>();
+  private readonly taskHost = new Map<string, string>();
+  private readonly listeners = new Set<(u: TaskUpdate) => void>();
+  private readonly watchdog: NodeJS.Timeout;
+
+  constructor(readonly lostAfterMs = 3_000) {
+    this.watchdog = setInterval(() => this.checkHeartbeats(), Math.min(500, lostAfterMs / 2));
+    this.watchdog.unref();
+  }
+
+  /** A new agent stream; an older link of the same host is replaced. */
+  attach(link: AgentLink): void {
+    const old = this.agents.get(link.host);
+    if (old !== undefined && old !== link) this.detach(old, `agent on ${link.host} reconnected`);
+    this.agents.set(link.host, link);
+  }
+
+  detach(link: AgentLink, reason: string): void {
+    if (this.agents.get(link.host) !== link) return;
+    this.agents.delete(link.host);
+    link.close(reason);
+    for (const taskId of link.tasks)
+      this.emit({
+        taskId,
+        kind: 'LOST',
+        state: 'ERROR',
+        reason: `${reason}: task lost with host ${link.host}`,
+      });
+  }
+
+  /** A task the agent still runs (after a core or stream restart): route its commands to this agent again. */
+  adopt(link: AgentLink, taskId: string): void {
+    link.tasks.add(taskId);
+    this.taskHost.set(taskId, link.host);
+  }
+
+  heartbeat(link: AgentLink): void {
+    link.lastSeen = Date.now();
+  }
+
+  /** An update reported by an agent. */
+  report(u: WireUpdate): void {
+    const kind = UPDATE_KINDS.find((k) => k === u.event) ?? 'STATE';
+    this.emit({
+      taskId: u.taskId,
+      kind,
+      ...(u.state !== '' ? { state: u.state } : {}),
+      ...(kind === 'EXITED' || kind === 'BASIC_TASK_TERMINATED' ? { exitCode: u.exitCode } : {}),
+      ...(u.output !== '' ? { output: u.output } : {}),
+      ...(u.reason !== '' ? { reason: u.reason } : {}),
+    });
+  }
+
+  hosts(): HostInfo[] {
+    return [...this.agents.values()].map((a) => ({
+      host: a.host,
+      cpu: a.hello.cpu,
+      memoryMb: a.hello.memoryMb,
+      attributes: a.hello.attributes,
+    }));
+  }
+
+  stop(): void {
+    clearInterval(this.watchdog);
+    for (const a of [...this.agents.values()]) this.detach(a, 'core shutting down');
+  }
+
+  async launch(requests: readonly LaunchRequest[]): Promise<LaunchResult[]> {
+    const hosts = [...this.agents.values()].map((a) => ({
+      host: a.host,
+      attributes: a.hello.attributes,
+      load: a.tasks.size,
+    }));
+    const placement = placeTasks(
+      requests.map((r) => ({ taskId: r.taskId, path: r.path, constraints: r.constraints })),
+      hosts,
+    );
+    return Promise.all(
+      requests.map(async (r): Promise<LaunchResult> => {
+        const p = placement.get(r.taskId);
+        const link = p?.ok === true ? this.agents.get(p.host) : undefined;
+        if (p === undefined || !p.ok || link === undefined)
+          return { taskId: r.taskId, ok: false, error: p?.ok === false ? p.reason : 'no agent' };
+        link.tasks.add(r.taskId);
+        this.taskHost.set(r.taskId, link.host);
+        const res = await link.send({ case: 'launch', value: launchMessage(r) }, r.timeoutMs + MARGIN_MS);
+        if (res instanceof Error || !res.ok) {
+          link.tasks.delete(r.taskId);
+          return {
+            taskId: r.taskId,
+            ok: false,
+            host: link.host,
+            error: `on ${link.host}: ${res instanceof Error ? res.message : res.error}`,
+          };
+        }
+        return { taskId: r.taskId, ok: true, host: link.host, pid: res.pid, endpoints: res.endpoints };
+      }),
+    );
+  }
+
+  async transition(
+    taskId: string,
+    event: string,
+    srcState: string,
+    args: Readonly<Record<string, string>>,
+    timeoutMs: number,
+  ): Promise<TransitionResult> {
+    const value = create(TransitionSchema, {
+      taskId,
+      event,
+      srcState,
+      arguments: { ...args },
+      timeoutMs: BigInt(timeoutMs),
+    });
+    const r = await this.command(taskId, { case: 'transition', value }, timeoutMs);
+    if (r instanceof Error) return { ok: false, state: 'ERROR', error: r.message };
+    return { ok: r.ok, state: r.state || (r.ok ? srcState : 'ERROR'), ...(r.ok ? {} : { error: r.error }) };
+  }
+
+  async triggerHook(taskId: string, timeoutMs: number): Promise<HookResult> {
+    const r = await this.command(
+      taskId,
+      { case: 'triggerHook', value: create(TriggerHookSchema, { taskId, timeoutMs: BigInt(timeoutMs) }) },
+      timeoutMs,
+    );
+    if (r instanceof Error) return { ok: false, error: r.message };
+    return {
+      ok: r.ok,
+      exitCode: r.exitCode,
+      output: r.output,
+      ...(r.ok ? {} : { error: r.error || `exit code ${r.exitCode}` }),
+    };
+  }
+
+  async kill(taskIds: readonly string[]): Promise<void> {
+    await Promise.all(
+      taskIds.map(async (taskId) => {
+        await this.command(taskId, { case: 'kill', value: create(KillSchema, { taskId }) }, 15_000);
+        const host = this.taskHost.get(taskId);
+        if (host !== undefined) this.agents.get(host)?.tasks.delete(taskId);
+        this.taskHost.delete(taskId);
+      }),
+    );
+  }
+
+  subscribe(listener: (u: TaskUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Tasks by host, for GetTasks. */
+  taskHosts(): ReadonlyMap<string, string> {
+    return this.taskHost;
+  }
+
+  /** The agent's result for a command (the link says so when it carries one). */
+  result(link: AgentLink, r: CommandResult): void {
+    link.settle(r.commandId, r);
+  }
+
+  private command(
+    taskId: string,
+    op: Parameters<AgentLink['send']>[0],
+    timeoutMs: number,
+  ): Promise<CommandResult | Error> {
+    const host = this.taskHost.get(taskId);
+    const link = host === undefined ? undefined : this.agents.get(host);
+    if (link === undefined)
+      return Promise.resolve(
+        new Error(
+          host === undefined ? `task ${taskId} is not deployed` : `agent on ${host} is not connected`,
+        ),
+      );
+    return link.send(op, timeoutMs + MARGIN_MS);
+  }
+
+  private emit(u: TaskUpdate): void {
+    for (const l of this.listeners) l(u);
+  }
+
+  private checkHeartbeats(): void {
+    const now = Date.now();
+    for (const a of [...this.agents.values()]) {
+      if (now - a.lastSeen > this.lostAfterMs)
+        this.detach(a, `agent on ${a.host} missed its heartbeats for ${this.lostAfterMs} ms`);
+    }
+  }
+}
+
+function launchMessage(r: LaunchRequest): ReturnType<typeof create<typeof LaunchSchema>> {
+  const c = r.command;
+  return create(LaunchSchema, {
+    taskId: r.taskId,
+    environmentId: r.environmentId,
+    name: r.name,
+    path: r.path,
+    controlMode: r.control,
+    command: create(CommandSpecSchema, {
+      value: c.value,
+      arguments: [...c.arguments],
+      env: [...c.env],
+      user: c.user,
+      shell: c.shell,
+      stdout: c.stdout,
+      stderr: c.stderr,
+    }),
+    binds: r.binds.map((b) =>
+      create(BindRequestSchema, { channel: b.channel, addressing: b.addressing, target: b.target ?? '' }),
+    ),
+    simulated: false,
+    timeoutMs: BigInt(r.timeoutMs),
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * `axle.agent.v1.AgentService/Connect`: the bidirectional stream an agent opens. The first message must be Hello; the
+ * core answers Welcome, then sends Commands; the agent sends results, task updates and heartbeats.
+ */
+import { create } from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
+import type { ConnectRouter } from '@connectrpc/connect';
+import { AsyncQueue } from '../common/async-queue.ts';
+import { AgentService, CoreMessageSchema, WelcomeSchema } from '../gen/axle/agent/v1/agent_pb.ts';
+import type { AgentMessage, CoreMessage } from '../gen/axle/agent/v1/agent_pb.ts';
+import { AgentLink } from './agent-link.ts';
+import type { AgentRegistry } from './agent-registry.ts';
+
+export function agentRoutes(
+  registry: AgentRegistry,
+  coreId: string,
+  heartbeatMs = 1000,
+): (router: ConnectRouter) => void {
+  return (router) =>
+    router.service(AgentService, {
+      async *connect(requests: AsyncIterable<AgentMessage>): AsyncIterable<CoreMessage> {
+        const it = requests[Symbol.asyncIterator]();
+        const first = await it.next();
+        const hello = first.done === true ? undefined : first.value.kind;
+        if (hello?.case !== 'hello')
+          throw new ConnectError('the first message of an agent stream must be Hello', Code.InvalidArgument);
+        if (hello.value.host === '')
+          throw new ConnectError('Hello.host must name the agent host', Code.InvalidArgument);
+        const out = new AsyncQueue<CoreMessage>();
+        const link = new AgentLink(hello.value, out);
+        registry.attach(link);
+        for (const t of hello.value.tasks) registry.adopt(link, t.taskId);
+        out.push(
+          create(CoreMessageSchema, {
+            kind: {
+              case: 'welcome',
+              value: create(WelcomeSchema, { coreId, heartbeatIntervalMs: BigInt(heartbeatMs) }),
+            },
+          }),
+        );
+        void pump(it, link, registry);
+        for await (const m of out) yield m;
+      },
+    });
+}
+
+async function pump(
+  it: AsyncIterator<AgentMessage>,
+  link: AgentLink,
+  registry: AgentRegistry,
+): Promise<void> {
+  let reason = `agent on ${link.host} disconnected`;
+  try {
+    for (let m = await it.next(); m.done !== true; m = await it.next()) {
+      registry.heartbeat(link);
+      const k = m.value.kind;
+      if (k.case === 'result') registry.result(link, k.value);
+      else if (k.case === 'update') registry.report(k.value);
+    }
+  } catch (e: unknown) {
+    reason = `agent on ${link.host} disconnected: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    registry.detach(link, reason);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * `axle core`: the hub. Serves the control API (`o2control.Control`) and the agent protocol on one HTTP/2 cleartext
+ * port (gRPC, gRPC-Web and Connect), runs environments, and with the local engine starts its agents.
+ */
+import { mkdirSync } from 'node:fs';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { ConnectRouter } from '@connectrpc/connect';
+import type { ConfigSource } from '../common/config-source.ts';
+import { openConfigSource } from '../config/open-config-source.ts';
+import type { AgentSpec } from '../agent/run-agent.ts';
+import { LocalEngine } from '../engine/local-engine.ts';
+import { EventBus } from '../environment/events.ts';
+import { EnvironmentManager } from '../environment/manager.ts';
+import { planEnvironment } from '../environment/planning.ts';
+import { FileRunNumbers } from '../environment/run-numbers.ts';
+import { Control } from '../gen/protos/o2control_pb.ts';
+import { createCallRunner } from '../plugins/call-runner.ts';
+import { testPlugin } from '../plugins/test-plugin.ts';
+import { RepoManager } from '../repos/repo-manager.ts';
+import { JitService } from '../workflow/jit.ts';
+import { newUid } from '../workflow/uid.ts';
+import { AgentRegistry } from './agent-registry.ts';
+import { agentRoutes } from './agent-service.ts';
+import type { CoreContext } from './core-context.ts';
+import { envHandlers } from './env-handlers.ts';
+import { healthRoutes } from './health.ts';
+import { miscHandlers } from './misc-handlers.ts';
+import { repoHandlers } from './repo-handlers.ts';
+import { Subscriptions } from './subscriptions.ts';
+
+export const VERSION = '0.1.0';
+
+export interface CoreOptions {
+  readonly stateDir: string;
+  /** Default 32102; 0 = any free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Configuration source URI (`file:///…`); none = empty configuration. */
+  readonly config?: string;
+  /** Agents the local engine starts; none = no engine (agents connect by themselves). */
+  readonly localAgents?: readonly AgentSpec[];
+  /** Agent processes for the local agents (posing hosts share processes). */
+  readonly agentProcesses?: number;
+  /** Local agents run every task simulated (benchmarks). */
+  readonly simulatedTasks?: boolean;
+  /** Environment added for JIT generators (PATH with the DPL tools). */
+  readonly jitEnv?: Readonly<Record<string, string>>;
+  /** Global defaults added over the configuration's (e.g. where the demo task programs are). */
+  readonly extraDefaults?: Readonly<Record<string, string>>;
+  /** Missed-heartbeat time after which an agent's tasks are lost. */
+  readonly agentLostAfterMs?: number;
+}
+
+export interface RunningCore {
+  readonly port: number;
+  readonly url: string;
+  readonly context: CoreContext;
+  readonly engine: LocalEngine | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startCore(o: CoreOptions): Promise<RunningCore> {
+  mkdirSync(o.stateDir, { recursive: true });
+  const coreId = newUid();
+  const repos = await RepoManager.open({ stateDir: o.stateDir });
+  const base: ConfigSource | undefined = o.config === undefined ? undefined : openConfigSource(o.config);
+  const config =
+    base === undefined || o.extraDefaults === undefined ? base : withDefaults(base, o.extraDefaults);
+  mkdirSync(join(o.stateDir, 'jit'), { recursive: true });
+  const jit = new JitService({
+    cacheDir: join(o.stateDir, 'jit'),
+    ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}),
+    ...(config !== undefined ? { config } : {}),
+  });
+  const bus = new EventBus();
+  const registry = new AgentRegistry(o.agentLostAfterMs ?? 3_000);
+  const runNumbers = new FileRunNumbers(join(o.stateDir, 'run-number'));
+  const manager = new EnvironmentManager({
+    bus,
+    controller: registry,
+    callRunner: createCallRunner([testPlugin]),
+    newRunNumber: () => runNumbers.next(),
+    newUid,
+    plan: (workflow, vars, environmentId) =>
+      planEnvironment({
+        repos,
+        workflow,
+        userVars: vars,
+        environmentId,
+        jit,
+        ...(config !== undefined ? { config } : {}),
+      }),
+  });
+  const context: CoreContext = {
+    coreId,
+    version: VERSION,
+    manager,
+    registry,
+    repos,
+    config,
+    bus,
+    plugins: { testplugin: true },
+  };
+  const subs = new Subscriptions(bus);
+  const routes = (router: ConnectRouter): void => {
+    router.service(Control, {
+      ...envHandlers(context, subs),
+      ...miscHandlers(context),
+      ...repoHandlers(context),
+    });
+    agentRoutes(registry, coreId)(router);
+    healthRoutes()(router);
+  };
+  const server = http2.createServer(connectNodeAdapter({ routes }));
+  const open = new Set<http2.ServerHttp2Session>();
+  server.on('session', (session) => {
+    open.add(session);
+    session.once('close', () => open.delete(session));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 32102, o.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${o.host ?? '127.0.0.1'}:${port}`;
+  const engine =
+    o.localAgents === undefined || o.localAgents.length === 0
+      ? undefined
+      : await LocalEngine.start({
+          coreUrl: url,
+          agents: o.localAgents,
+          stateDir: o.stateDir,
+          ...(o.agentProcesses !== undefined ? { processes: o.agentProcesses } : {}),
+          ...(o.simulatedTasks === true ? { simulatedOnly: true } : {}),
+        });
+  const stop = async (): Promise<void> => {
+    for (const env of manager.list()) await manager.destroy(env.id, { force: true }).catch(() => undefined);
+    await engine?.stop();
+    registry.stop();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const session of open) session.destroy();
+    });
+  };
+  return { port, url, context, engine, stop };
+}
+
+/** Waits until `count` agents are connected (or throws after `timeoutMs`). */
+export async function waitForAgents(core: RunningCore, count: number, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (core.context.registry.hosts().length < count) {
+    if (Date.now() > end)
+      throw new Error(
+        `only ${core.context.registry.hosts().length} of ${count} agents connected after ${timeoutMs} ms`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A configuration source whose global defaults include `extra` (over the source's own). */
+function withDefaults(inner: ConfigSource, extra: Readonly<Record<string, string>>): ConfigSource {
+  return Object.assign(Object.create(inner) as ConfigSource, {
+    getDefaults: () => ({ ...inner.getDefaults(), ...extra }),
+  });
+}

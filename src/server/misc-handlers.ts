@@ -1,0 +1,131 @@
+/** Control API handlers for the framework, tasks, roles and integrated services; Teardown/Modify are Unimplemented. */
+import { Code, ConnectError } from '@connectrpc/connect';
+import type { ServiceImpl } from '@connectrpc/connect';
+import type { Control } from '../gen/protos/o2control_pb.ts';
+import type { RoleView } from '../environment/rollup.ts';
+import type { TaskRecord } from '../environment/task-record.ts';
+import type { CoreContext } from './core-context.ts';
+import { nowMs, roleInfo, roleTree, shortTask, taskInfo } from './convert.ts';
+import { inventoryDetectors } from './env-handlers.ts';
+import { checkEnvId, rpc } from './rpc-errors.ts';
+
+type Handlers = Pick<
+  ServiceImpl<typeof Control>,
+  | 'getFrameworkInfo'
+  | 'getTasks'
+  | 'getTask'
+  | 'cleanupTasks'
+  | 'getRoles'
+  | 'getIntegratedServices'
+  | 'teardown'
+  | 'modifyEnvironment'
+>;
+
+export function miscHandlers(ctx: CoreContext): Handlers {
+  const m = ctx.manager;
+  const allTasks = (): TaskRecord[] => m.list().flatMap((e) => e.tasks);
+  const [major = 0, minor = 0, patch = 0] = ctx.version.split('.').map(Number);
+  return {
+    getFrameworkInfo: () =>
+      rpc('GetFrameworkInfo', () => {
+        const active = m.activeDetectors();
+        const inventory = inventoryDetectors(ctx);
+        return {
+          frameworkId: ctx.coreId,
+          environmentsCount: m.list().length,
+          tasksCount: allTasks().length,
+          state: 'CONNECTED',
+          hostsCount: ctx.registry.hosts().length,
+          instanceName: 'axle',
+          version: { major, minor, patch, build: '', productName: 'Axle', versionStr: ctx.version },
+          configurationEndpoint: ctx.config?.uri ?? 'embedded',
+          detectorsInInstance: inventory,
+          activeDetectors: active,
+          availableDetectors: inventory.filter((d) => !active.includes(d)),
+          timestamp: nowMs(),
+        };
+      }),
+    getTasks: () =>
+      rpc('GetTasks', () => ({
+        tasks: [...allTasks().map(shortTask), ...unlocked(ctx).map((id) => orphanInfo(ctx, id))],
+        timestamp: nowMs(),
+      })),
+    getTask: (req) =>
+      rpc('GetTask', () => {
+        const t = allTasks().find((x) => x.taskId === req.taskId);
+        if (t === undefined)
+          throw new ConnectError(`GetTask: taskId: task ${req.taskId} not found`, Code.NotFound);
+        return { task: taskInfo(t), timestamp: nowMs() };
+      }),
+    cleanupTasks: (req) =>
+      rpc('CleanupTasks', async () => {
+        const free = unlocked(ctx);
+        const asked = req.taskIds.length === 0 ? free : req.taskIds.filter((id) => free.includes(id));
+        await ctx.registry.kill(asked);
+        return {
+          killedTasks: asked.map((id) => ({ taskId: id, state: 'DONE' })),
+          runningTasks: allTasks().map(shortTask),
+          timestamp: nowMs(),
+        };
+      }),
+    getRoles: (req) =>
+      rpc('GetRoles', () => {
+        const env = m.get(checkEnvId('GetRoles', 'envId', req.envId));
+        const match = globToRegExp(req.pathSpec === '' ? '**' : req.pathSpec);
+        const found: RoleView[] = [];
+        const walk = (r: RoleView): void => {
+          if (match.test(r.path)) found.push(r);
+          r.children.forEach(walk);
+        };
+        walk(roleTree(env));
+        return { roles: found.map((r) => roleInfo(r, env)), timestamp: nowMs() };
+      }),
+    getIntegratedServices: () =>
+      rpc('GetIntegratedServices', () => ({
+        services: Object.fromEntries(
+          Object.entries(ctx.plugins).map(([id, enabled]) => [
+            id,
+            { name: id, enabled, endpoint: 'built-in', connectionState: 'READY', data: '{}' },
+          ]),
+        ),
+        timestamp: nowMs(),
+      })),
+    teardown: () => Promise.reject(new ConnectError('Teardown is not implemented', Code.Unimplemented)),
+    modifyEnvironment: () =>
+      Promise.reject(new ConnectError('ModifyEnvironment is not implemented', Code.Unimplemented)),
+  };
+}
+
+/** Tasks still running on agents that belong to no live environment (kept with keepTasks). */
+function unlocked(ctx: CoreContext): string[] {
+  const live = new Set(ctx.manager.list().flatMap((e) => e.tasks.map((t) => t.taskId)));
+  return [...ctx.registry.taskHosts().keys()].filter((id) => !live.has(id));
+}
+
+function orphanInfo(
+  ctx: CoreContext,
+  taskId: string,
+): { taskId: string; locked: boolean; deploymentInfo: { hostname: string }; state: string; status: string } {
+  return {
+    taskId,
+    locked: false,
+    deploymentInfo: { hostname: ctx.registry.taskHosts().get(taskId) ?? '' },
+    state: 'UNKNOWN',
+    status: 'ACTIVE',
+  };
+}
+
+/** gobwas/glob with separator '.': `*` within a path segment, `**` across segments, `?` one character. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] ?? '';
+    if (c === '*' && glob[i + 1] === '*') {
+      re += '.*';
+      i++;
+    } else if (c === '*') re += '[^.]*';
+    else if (c === '?') re += '[^.]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
