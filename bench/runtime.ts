@@ -1,0 +1,87 @@
+/**
+ * Runtime benchmark. (a) 1 host × 20 real demo tasks (readout processes): create-to-CONFIGURED, START, STOP, destroy.
+ * (b) N posing hosts × 20 simulated tasks (default 200 × 20 = 4,000 tasks, agents in 4 processes): DEPLOY+CONFIGURE
+ * (creation), START, STOP, teardown, and peak memory of the core and of the agent processes.
+ * Usage: node --import tsx bench/runtime.ts [hosts=200] [tasksPerHost=20]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { Control, ControlEnvironmentRequest_Optype as Op } from '../src/gen/protos/o2control_pb.ts';
+import { startCore, waitForAgents } from '../src/server/core.ts';
+
+const hosts = Number(process.argv[2] ?? '200');
+const perHost = Number(process.argv[3] ?? '20');
+const ROOT = join(import.meta.dirname, '..');
+
+function repo(dir: string, mode: 'simulated' | 'real'): void {
+  const files: Record<string, string> = {
+    'workflows/bench.yaml': `name: bench
+roles:
+  - name: "host-{{ it }}"
+    for: { range: "{{ hosts }}", var: it }
+    constraints: [ { attribute: machine_id, value: "{{ it }}" } ]
+    roles:
+      - name: "t{{ i }}"
+        for: { begin: "1", end: "${perHost}", var: i }
+        task: { load: ${mode === 'real' ? 'readout' : 'sim'} }
+`,
+    'tasks/sim.yaml': 'name: sim\ncommand: { value: /bin/true }\nproperties: { index: "{{ i }}" }\n',
+    'tasks/readout.yaml': `name: readout\ncommand: { value: "${join(ROOT, 'examples', 'tasks', 'readout')}", arguments: [ "--rate=10" ] }\n`,
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(join(dir, rel, '..'), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+}
+
+function rssMb(pids: readonly number[]): number {
+  if (pids.length === 0) return 0;
+  const out = execFileSync('ps', ['-o', 'rss=', '-p', pids.join(',')], { encoding: 'utf8' });
+  return Math.round(out.trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0) / 1024);
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const r = await f();
+  return [r, Math.round(performance.now() - t0)];
+}
+
+async function scenario(name: string, nHosts: number, mode: 'simulated' | 'real', processes: number): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'axle-bench-'));
+  repo(join(root, 'repo'), mode);
+  const agents = Array.from({ length: nHosts }, (_, i) => ({ host: `flp${String(i + 1).padStart(3, '0')}` }));
+  const core = await startCore({ stateDir: join(root, 'state'), port: 0, localAgents: agents, agentProcesses: processes, simulatedTasks: mode === 'simulated' });
+  try {
+    await core.context.repos.add(join(root, 'repo'));
+    await waitForAgents(core, nHosts, 60_000);
+    const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 300_000 }));
+    const hostsVar = JSON.stringify(agents.map((a) => a.host));
+    let peakCore = 0;
+    let peakAgents = 0;
+    const sample = setInterval(() => {
+      peakCore = Math.max(peakCore, rssMb([process.pid]));
+      peakAgents = Math.max(peakAgents, ...((core.engine?.pids() ?? []).map((p) => rssMb([p]))));
+    }, 200);
+    const [created, create] = await timed(() => c.newEnvironment({ workflowTemplate: 'bench', vars: { hosts: hostsVar } }));
+    const id = created.environment?.id ?? '';
+    const [, start] = await timed(() => c.controlEnvironment({ id, type: Op.START_ACTIVITY }));
+    const [, stop] = await timed(() => c.controlEnvironment({ id, type: Op.STOP_ACTIVITY }));
+    const [, destroy] = await timed(() => c.destroyEnvironment({ id }));
+    clearInterval(sample);
+    const tasks = nHosts * perHost;
+    console.log(`${name}: ${nHosts} host(s) × ${perHost} ${mode} tasks = ${tasks} tasks, ${processes} agent process(es)`);
+    console.log(`  create (DEPLOY+CONFIGURE) ${create} ms | START ${start} ms | STOP ${stop} ms | destroy ${destroy} ms`);
+    console.log(`  peak RSS: core ${peakCore} MB, largest agent process ${peakAgents} MB`);
+  } finally {
+    await core.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const which = process.env['AXLE_BENCH'] ?? 'ab';
+if (which.includes('a')) await scenario('(a) real tasks', 1, 'real', 1);
+if (which.includes('b')) await scenario('(b) simulated tasks', hosts, 'simulated', 4);
