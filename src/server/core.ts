@@ -28,6 +28,7 @@ import type { CoreContext } from './core-context.ts';
 import { envHandlers } from './env-handlers.ts';
 import { healthRoutes } from './health.ts';
 import { miscHandlers } from './misc-handlers.ts';
+import { CORE_PROTO_FILES, reflectionRoutes } from './reflection.ts';
 import { repoHandlers } from './repo-handlers.ts';
 import { Subscriptions } from './subscriptions.ts';
 
@@ -114,6 +115,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     });
     agentRoutes(registry, coreId)(router);
     healthRoutes()(router);
+    reflectionRoutes(CORE_PROTO_FILES)(router);
   };
   const server = http2.createServer(connectNodeAdapter({ routes }));
   const open = new Set<http2.ServerHttp2Session>();
