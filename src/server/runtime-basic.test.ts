@@ -59,7 +59,11 @@ command:
 
 function marked(): number[] {
   try {
-    return execFileSync('pgrep', ['-f', MARK], { encoding: 'utf8' }).trim().split('\n').filter((s) => s !== '').map(Number);
+    return execFileSync('pgrep', ['-f', MARK], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter((s) => s !== '')
+      .map(Number);
   } catch {
     return [];
   }
@@ -94,7 +98,7 @@ test('basic and hook tasks through the control API, crash in RUNNING, destroy; n
     assert.equal(started.state, 'RUNNING');
     assert.ok(started.currentRunNumber > 0);
     await eventually(() => marked().length === 2);
-    assert.match(readFileSync(out, "utf8"), /hook before start/);
+    assert.match(readFileSync(out, 'utf8'), /hook before start/);
 
     const stopped = await c.controlEnvironment({ id, type: Op.STOP_ACTIVITY });
     assert.equal(stopped.state, 'CONFIGURED');
@@ -102,7 +106,9 @@ test('basic and hook tasks through the control API, crash in RUNNING, destroy; n
 
     await c.controlEnvironment({ id, type: Op.START_ACTIVITY });
     await eventually(() => marked().length === 2);
-    const worker = execFileSync('pgrep', ['-f', `${MARK} basic.host-localhost.worker`], { encoding: 'utf8' }).trim();
+    const worker = execFileSync('pgrep', ['-f', `${MARK} basic.host-localhost.worker`], {
+      encoding: 'utf8',
+    }).trim();
     process.kill(Number(worker), 'SIGKILL');
     const t0 = Date.now();
     let state = '';
