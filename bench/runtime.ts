@@ -41,7 +41,13 @@ roles:
 function rssMb(pids: readonly number[]): number {
   if (pids.length === 0) return 0;
   const out = execFileSync('ps', ['-o', 'rss=', '-p', pids.join(',')], { encoding: 'utf8' });
-  return Math.round(out.trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0) / 1024);
+  return Math.round(
+    out
+      .trim()
+      .split(/\s+/)
+      .map(Number)
+      .reduce((a, b) => a + b, 0) / 1024,
+  );
 }
 
 async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
@@ -50,11 +56,22 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   return [r, Math.round(performance.now() - t0)];
 }
 
-async function scenario(name: string, nHosts: number, mode: 'simulated' | 'real', processes: number): Promise<void> {
+async function scenario(
+  name: string,
+  nHosts: number,
+  mode: 'simulated' | 'real',
+  processes: number,
+): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'axle-bench-'));
   repo(join(root, 'repo'), mode);
   const agents = Array.from({ length: nHosts }, (_, i) => ({ host: `flp${String(i + 1).padStart(3, '0')}` }));
-  const core = await startCore({ stateDir: join(root, 'state'), port: 0, localAgents: agents, agentProcesses: processes, simulatedTasks: mode === 'simulated' });
+  const core = await startCore({
+    stateDir: join(root, 'state'),
+    port: 0,
+    localAgents: agents,
+    agentProcesses: processes,
+    simulatedTasks: mode === 'simulated',
+  });
   try {
     await core.context.repos.add(join(root, 'repo'));
     await waitForAgents(core, nHosts, 60_000);
@@ -64,17 +81,23 @@ async function scenario(name: string, nHosts: number, mode: 'simulated' | 'real'
     let peakAgents = 0;
     const sample = setInterval(() => {
       peakCore = Math.max(peakCore, rssMb([process.pid]));
-      peakAgents = Math.max(peakAgents, ...((core.engine?.pids() ?? []).map((p) => rssMb([p]))));
+      peakAgents = Math.max(peakAgents, ...(core.engine?.pids() ?? []).map((p) => rssMb([p])));
     }, 200);
-    const [created, create] = await timed(() => c.newEnvironment({ workflowTemplate: 'bench', vars: { hosts: hostsVar } }));
+    const [created, create] = await timed(() =>
+      c.newEnvironment({ workflowTemplate: 'bench', vars: { hosts: hostsVar } }),
+    );
     const id = created.environment?.id ?? '';
     const [, start] = await timed(() => c.controlEnvironment({ id, type: Op.START_ACTIVITY }));
     const [, stop] = await timed(() => c.controlEnvironment({ id, type: Op.STOP_ACTIVITY }));
     const [, destroy] = await timed(() => c.destroyEnvironment({ id }));
     clearInterval(sample);
     const tasks = nHosts * perHost;
-    console.log(`${name}: ${nHosts} host(s) × ${perHost} ${mode} tasks = ${tasks} tasks, ${processes} agent process(es)`);
-    console.log(`  create (DEPLOY+CONFIGURE) ${create} ms | START ${start} ms | STOP ${stop} ms | destroy ${destroy} ms`);
+    console.log(
+      `${name}: ${nHosts} host(s) × ${perHost} ${mode} tasks = ${tasks} tasks, ${processes} agent process(es)`,
+    );
+    console.log(
+      `  create (DEPLOY+CONFIGURE) ${create} ms | START ${start} ms | STOP ${stop} ms | destroy ${destroy} ms`,
+    );
     console.log(`  peak RSS: core ${peakCore} MB, largest agent process ${peakAgents} MB`);
   } finally {
     await core.stop();
