@@ -60,6 +60,16 @@ export class EnvironmentManager {
     });
   }
 
+  /** A new environment id (for creations that answer before they finish). */
+  newId(): string {
+    return this.deps.newUid();
+  }
+
+  /** Whether an environment with this id exists (or is being created). */
+  has(id: string): boolean {
+    return this.envs.has(id);
+  }
+
   list(): Environment[] {
     return [...this.envs.values()].sort((a, b) => a.createdAt - b.createdAt);
   }
