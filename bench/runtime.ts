@@ -4,8 +4,7 @@
  * (creation), START, STOP, teardown, and peak memory of the core and of the agent processes.
  * Usage: node --import tsx bench/runtime.ts [hosts=200] [tasksPerHost=20]
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@connectrpc/connect';
@@ -38,16 +37,14 @@ roles:
   }
 }
 
-function rssMb(pids: readonly number[]): number {
-  if (pids.length === 0) return 0;
-  const out = execFileSync('ps', ['-o', 'rss=', '-p', pids.join(',')], { encoding: 'utf8' });
-  return Math.round(
-    out
-      .trim()
-      .split(/\s+/)
-      .map(Number)
-      .reduce((a, b) => a + b, 0) / 1024,
-  );
+/** Peak RSS (VmHWM) of a process in MB, from /proc (no child process, so the event loop is not blocked). */
+function peakRssMb(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return Math.round(Number(m?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
 }
 
 async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
@@ -77,12 +74,6 @@ async function scenario(
     await waitForAgents(core, nHosts, 60_000);
     const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 300_000 }));
     const hostsVar = JSON.stringify(agents.map((a) => a.host));
-    let peakCore = 0;
-    let peakAgents = 0;
-    const sample = setInterval(() => {
-      peakCore = Math.max(peakCore, rssMb([process.pid]));
-      peakAgents = Math.max(peakAgents, ...(core.engine?.pids() ?? []).map((p) => rssMb([p])));
-    }, 200);
     const [created, create] = await timed(() =>
       c.newEnvironment({ workflowTemplate: 'bench', vars: { hosts: hostsVar } }),
     );
@@ -90,7 +81,8 @@ async function scenario(
     const [, start] = await timed(() => c.controlEnvironment({ id, type: Op.START_ACTIVITY }));
     const [, stop] = await timed(() => c.controlEnvironment({ id, type: Op.STOP_ACTIVITY }));
     const [, destroy] = await timed(() => c.destroyEnvironment({ id }));
-    clearInterval(sample);
+    const peakCore = Math.round(process.resourceUsage().maxRSS / 1024);
+    const peakAgents = Math.max(0, ...(core.engine?.pids() ?? []).map(peakRssMb));
     const tasks = nHosts * perHost;
     console.log(
       `${name}: ${nHosts} host(s) × ${perHost} ${mode} tasks = ${tasks} tasks, ${processes} agent process(es)`,

@@ -25,10 +25,17 @@ export function placeTasks(
   hosts: readonly PlacementHost[],
 ): Map<string, Placement> {
   const load = new Map(hosts.map((h) => [h.host, h.load]));
+  const byName = new Map(hosts.map((h) => [h.host, h]));
   const out = new Map<string, Placement>();
   for (const t of tasks) {
     const why: string[] = [];
-    const candidates = hosts.filter((h) => {
+    const pinned = t.constraints.find((c) => c.attribute === 'machine_id')?.value;
+    const pool = pinned === undefined ? hosts : [byName.get(pinned)].filter((h) => h !== undefined);
+    if (pool.length === 0)
+      why.push(
+        `no connected host is named ${pinned ?? ''} (connected: ${hosts.map((h) => h.host).join(', ') || 'none'})`,
+      );
+    const candidates = pool.filter((h) => {
       const failed = t.constraints.find((c) => !satisfies(h, c));
       if (failed !== undefined)
         why.push(
