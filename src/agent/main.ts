@@ -1,0 +1,75 @@
+/**
+ * @module The agent process: `node --import tsx src/agent/main.ts --core 127.0.0.1:32102 --host flp001 …`
+ * (flags in agent-flags.ts). On SIGTERM/SIGINT it ends every task's process group and exits; on any exit, crashes
+ * included, remaining groups are SIGKILLed synchronously, so tasks never outlive the agent.
+ */
+import { mkdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { AGENT_USAGE, FlagError, parseAgentFlags } from './agent-flags.ts';
+import type { AgentFlags } from './agent-flags.ts';
+import { PortAllocator } from './port-allocator.ts';
+import { terminateGroup, trackedGroups } from './process-group.ts';
+import { runAgents } from './run-agent.ts';
+import type { RunningAgents } from './run-agent.ts';
+
+/** Signal timings at agent shutdown: quick enough to finish before a supervisor's SIGKILL (5 s). */
+const SHUTDOWN_KILL = { termWaitMs: 1000, intWaitMs: 500, killWaitMs: 500 } as const;
+const PARENT_POLL_MS = 500;
+
+/** Starts the agents described by `argv`, with process-level signal handling (undefined after a usage error). */
+export function agentMain(argv: readonly string[]): RunningAgents | undefined {
+  let flags: AgentFlags;
+  try {
+    flags = parseAgentFlags(argv);
+  } catch (error: unknown) {
+    if (!(error instanceof FlagError)) throw error;
+    process.stderr.write(`${error.message}\n${AGENT_USAGE}\n`);
+    process.exitCode = 2;
+    return undefined;
+  }
+  mkdirSync(flags.stateDir, { recursive: true });
+  const shutdown = once((why: string) => void stopAndExit(why));
+  const running = runAgents(flags.agents, flags.coreUrl, {
+    stateDir: flags.stateDir,
+    simulatedOnly: flags.simulatedOnly,
+    ports: new PortAllocator({
+      ...(flags.controlPorts === undefined ? {} : { control: flags.controlPorts }),
+      ...(flags.tcpPorts === undefined ? {} : { tcp: flags.tcpPorts }),
+    }),
+    ...(flags.exitWithCore ? { onDisconnect: () => shutdown('core stream lost') } : {}),
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown(signal));
+  if (flags.exitWithParent) watchParent(() => shutdown('parent process gone'));
+  process.stderr.write(
+    `agent ${flags.agents.map((a) => a.host).join(',')} (pid ${process.pid}) → ${flags.coreUrl}\n`,
+  );
+  return running;
+}
+
+/** Ends every task process group quickly and exits (a second signal exits at once; the exit hook kills the rest). */
+async function stopAndExit(why: string): Promise<void> {
+  process.stderr.write(`agent stopping: ${why}\n`);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(1));
+  await Promise.all(trackedGroups().map((pgid) => terminateGroup(pgid, SHUTDOWN_KILL)));
+  process.exit(0);
+}
+
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) onGone();
+  }, PARENT_POLL_MS).unref();
+}
+
+function once<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  let done = false;
+  return (...args) => {
+    if (done) return;
+    done = true;
+    fn(...args);
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  agentMain(process.argv.slice(2));
+}

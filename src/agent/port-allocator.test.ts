@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { after, test } from 'node:test';
+import { PortAllocator, PortExhaustedError, canBind } from './port-allocator.ts';
+
+const servers: Server[] = [];
+after(() => servers.forEach((s) => s.close()));
+
+/** Listens on a port the system picks; resolves with that port. */
+function listenSomewhere(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    servers.push(server);
+  });
+}
+
+test('50 tasks get distinct control and TCP ports in their ranges, and each port is bindable', async () => {
+  const ports = new PortAllocator();
+  const all = await Promise.all(
+    Array.from({ length: 50 }, async (_, i) => {
+      const control = await ports.allocate('control', `t${i}`);
+      const tcp = [await ports.allocate('tcp', `t${i}`), await ports.allocate('tcp', `t${i}`)];
+      return { control, tcp };
+    }),
+  );
+  const flat = all.flatMap((a) => [a.control, ...a.tcp]);
+  assert.equal(new Set(flat).size, 150);
+  assert.ok(all.every((a) => a.control >= 30000 && a.tcp.every((p) => p >= 9000 && p < 30000)));
+  assert.equal(ports.size, 150);
+  assert.ok(await canBind(all[0]?.control ?? 0));
+});
+
+test('a port some other process listens on is skipped', async () => {
+  const busy = await listenSomewhere();
+  const ports = new PortAllocator({ tcp: { first: busy, last: busy + 1 }, start: 'lowest' });
+  assert.equal(await ports.allocate('tcp', 'a'), busy + 1);
+  await assert.rejects(ports.allocate('tcp', 'b'), PortExhaustedError);
+  const only = new PortAllocator({ control: { first: busy, last: busy } });
+  await assert.rejects(only.allocate('control', 'c'), PortExhaustedError);
+});
+
+test('ports come back on release and are handed out round-robin (freed ports last)', async () => {
+  const ports = new PortAllocator({ tcp: { first: 9600, last: 9602 }, start: 'lowest' });
+  const a = await ports.allocate('tcp', 'a');
+  const b = await ports.allocate('tcp', 'b');
+  ports.release('a');
+  assert.deepEqual(ports.heldBy('a'), []);
+  const c = await ports.allocate('tcp', 'c');
+  assert.equal(c, 9602);
+  assert.equal(await ports.allocate('tcp', 'd'), a);
+  assert.notEqual(b, c);
+});
+
+test('without probing (simulated tasks) ports are only bookkept', async () => {
+  const busy = await listenSomewhere();
+  const ports = new PortAllocator({ tcp: { first: busy, last: busy } });
+  assert.equal(await ports.allocate('tcp', 'sim', false), busy);
+});

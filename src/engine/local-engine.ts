@@ -1,0 +1,131 @@
+/**
+ * The `local` engine: runs agent processes on this machine (`node --import tsx src/agent/main.ts …`), each hosting
+ * one or more (posing) agents, and stops them by PID. Agents exit on their own when this process goes away
+ * (`--exit-with-parent`), so a crashed core leaves no agent behind.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONTROL_PORTS, TCP_PORTS, splitRange } from '../common/ports.ts';
+import type { PortRange } from '../common/ports.ts';
+import type { AgentSpec } from '../agent/run-agent.ts';
+
+/** Time an agent gets to end its tasks after SIGTERM before it is SIGKILLed. */
+export const AGENT_STOP_GRACE_MS = 5000;
+
+const AGENT_MAIN = fileURLToPath(new URL('../agent/main.ts', import.meta.url));
+
+export interface LocalEngineOptions {
+  /** `host:port` of the core's AgentService. */
+  readonly coreUrl: string;
+  readonly agents: readonly AgentSpec[];
+  /** Number of agent processes the agents are spread over (default 1; at most one per agent). */
+  readonly processes?: number;
+  readonly stateDir: string;
+  /** Every task runs simulated (benchmarks). */
+  readonly simulatedOnly?: boolean;
+  /** Called when an agent process ends while the engine is not stopping it. */
+  readonly onAgentExit?: (pid: number, code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+interface AgentProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<void>;
+  alive: boolean;
+}
+
+export class LocalEngine {
+  private constructor(
+    private readonly procs: readonly AgentProcess[],
+    private readonly status: { stopping: boolean },
+  ) {}
+
+  /** Spawns the agent processes (they connect to the core in the background). Agent output goes to
+   *  `<stateDir>/logs/agents/agent-<n>.log`. */
+  static start(options: LocalEngineOptions): Promise<LocalEngine> {
+    const groups = spread(options.agents, options.processes ?? 1);
+    const control = splitRange(CONTROL_PORTS, groups.length);
+    const tcp = splitRange(TCP_PORTS, groups.length);
+    const logDir = join(options.stateDir, 'logs', 'agents');
+    mkdirSync(logDir, { recursive: true });
+    const status = { stopping: false };
+    const procs = groups.map((agents, i) => {
+      const ports = { control: control[i] ?? CONTROL_PORTS, tcp: tcp[i] ?? TCP_PORTS };
+      const proc = spawnAgent(options, agents, ports, join(logDir, `agent-${i + 1}.log`));
+      void proc.exited.then(() => {
+        if (!status.stopping)
+          options.onAgentExit?.(proc.child.pid ?? 0, proc.child.exitCode, proc.child.signalCode);
+      });
+      return proc;
+    });
+    return Promise.resolve(new LocalEngine(procs, status));
+  }
+
+  /** PIDs of the agent processes still running. */
+  pids(): number[] {
+    return this.procs.filter((p) => p.alive && p.child.pid !== undefined).map((p) => p.child.pid as number);
+  }
+
+  /** SIGTERMs every agent (which ends its tasks), SIGKILLs those still there after 5 s; resolves when all exited. */
+  async stop(): Promise<void> {
+    this.status.stopping = true;
+    await Promise.all(this.procs.map((p) => stopAgent(p)));
+  }
+}
+
+function spawnAgent(
+  options: LocalEngineOptions,
+  agents: readonly AgentSpec[],
+  ports: { control: PortRange; tcp: PortRange },
+  logPath: string,
+): AgentProcess {
+  const args = [
+    ...['--import', import.meta.resolve('tsx'), AGENT_MAIN],
+    ...['--core', options.coreUrl, '--agents-json', JSON.stringify(agents), '--state-dir', options.stateDir],
+    ...['--control-ports', `${ports.control.first}-${ports.control.last}`],
+    ...['--tcp-ports', `${ports.tcp.first}-${ports.tcp.last}`],
+    '--exit-with-parent',
+    ...(options.simulatedOnly === true ? ['--simulated-only'] : []),
+  ];
+  const log = openSync(logPath, 'a');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
+  closeSync(log);
+  const proc: AgentProcess = {
+    child,
+    alive: true,
+    exited: new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve());
+    }),
+  };
+  void proc.exited.then(() => {
+    proc.alive = false;
+  });
+  return proc;
+}
+
+async function stopAgent(proc: AgentProcess): Promise<void> {
+  if (!proc.alive) return;
+  proc.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), AGENT_STOP_GRACE_MS);
+  });
+  const outcome = await Promise.race([proc.exited, timeout]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+  }
+}
+
+/** Spreads agents over `count` groups round-robin (no empty group). */
+function spread(agents: readonly AgentSpec[], count: number): AgentSpec[][] {
+  if (agents.length === 0) return [];
+  const n = Math.max(1, Math.min(count, agents.length));
+  const groups: AgentSpec[][] = Array.from({ length: n }, () => []);
+  agents.forEach((agent, i) => groups[i % n]?.push(agent));
+  return groups;
+}
