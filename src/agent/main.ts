@@ -9,6 +9,7 @@ import { AGENT_USAGE, FlagError, parseAgentFlags } from './agent-flags.ts';
 import type { AgentFlags } from './agent-flags.ts';
 import { PortAllocator } from './port-allocator.ts';
 import { terminateGroup, trackedGroups } from './process-group.ts';
+import { startReaper } from './reaper.ts';
 import { runAgents } from './run-agent.ts';
 import type { RunningAgents } from './run-agent.ts';
 
@@ -28,6 +29,7 @@ export function agentMain(argv: readonly string[]): RunningAgents | undefined {
     return undefined;
   }
   mkdirSync(flags.stateDir, { recursive: true });
+  startReaper(flags.stateDir);
   const shutdown = once((why: string) => void stopAndExit(why));
   const running = runAgents(flags.agents, flags.coreUrl, {
     stateDir: flags.stateDir,

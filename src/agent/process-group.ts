@@ -85,9 +85,18 @@ export async function waitGone(pgid: number, timeoutMs: number): Promise<boolean
 const liveGroups = new Set<number>();
 let hookInstalled = false;
 
+let groupsSink: ((groups: readonly number[]) => void) | undefined;
+
+/** Receives the tracked groups after every change (the reaper keeps them in a file). */
+export function onGroupsChanged(sink: (groups: readonly number[]) => void): void {
+  groupsSink = sink;
+  sink([...liveGroups]);
+}
+
 /** Records a task's process group so that the exit hook kills it. */
 export function trackGroup(pgid: number): void {
   liveGroups.add(pgid);
+  groupsSink?.([...liveGroups]);
   if (hookInstalled) return;
   hookInstalled = true;
   process.on('exit', killAllGroupsSync);
@@ -96,12 +105,14 @@ export function trackGroup(pgid: number): void {
 /** Forgets a group once it is gone. */
 export function untrackGroup(pgid: number): void {
   liveGroups.delete(pgid);
+  groupsSink?.([...liveGroups]);
 }
 
 /** SIGKILLs every tracked group at once (synchronous: usable in `process.on('exit')`). */
 export function killAllGroupsSync(): void {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
   liveGroups.clear();
+  groupsSink?.([]);
 }
 
 /** The groups currently tracked (for tests and diagnostics). */

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { agentMain } from '../agent/main.ts';
 import { startCore } from '../server/core.ts';
 import type { CliContext, GlobalFlags } from './context.ts';
 
@@ -57,6 +58,19 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
       });
       process.stdout.write('stopping: destroying environments, stopping agents\n');
       await core.stop();
+    });
+}
+
+/** `axle agent …`: the per-host agent (flags as in src/agent/agent-flags.ts: --core, --host, --cpu, --memory, --attr…). */
+export function agentCommand(program: Command): void {
+  program
+    .command('agent')
+    .description("run an agent: connects to the core and runs its host's tasks (see --help of the agent)")
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[flags...]')
+    .action((flags: string[]) => {
+      agentMain(flags);
     });
 }
 

@@ -9,7 +9,7 @@ import { ExtraVarsError } from './extra-vars.ts';
 import { repoCommands, templateCommands } from './repo-commands.ts';
 import { workflowCommands } from './workflow-commands.ts';
 import { envCommands } from './env-commands.ts';
-import { coreCommands } from './core-commands.ts';
+import { agentCommand, coreCommands } from './core-commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('axle')
@@ -25,6 +25,7 @@ export function buildProgram(): Command {
   templateCommands(program, context);
   envCommands(program, context);
   coreCommands(program, context);
+  agentCommand(program);
   return program;
 }
 

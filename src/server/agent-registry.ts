@@ -121,7 +121,10 @@ export class AgentRegistry implements TaskController {
           return { taskId: r.taskId, ok: false, error: p?.ok === false ? p.reason : 'no agent' };
         link.tasks.add(r.taskId);
         this.taskHost.set(r.taskId, link.host);
-        const res = await link.send({ case: 'launch', value: launchMessage(r) }, r.timeoutMs + MARGIN_MS);
+        const res = await link.send(
+          { case: 'launch', value: launchMessage(r, link.host) },
+          r.timeoutMs + MARGIN_MS,
+        );
         if (res instanceof Error || !res.ok) {
           link.tasks.delete(r.taskId);
           return {
@@ -225,7 +228,17 @@ export class AgentRegistry implements TaskController {
   }
 }
 
-function launchMessage(r: LaunchRequest): ReturnType<typeof create<typeof LaunchSchema>> {
+/** AliECS sets O2_ROLE=<host> and O2_SYSTEM=FLP unless the task's environment already does. */
+function withO2Defaults(env: readonly string[], host: string): string[] {
+  const has = (k: string): boolean => env.some((e) => e.startsWith(`${k}=`));
+  return [
+    ...env,
+    ...(has('O2_ROLE') ? [] : [`O2_ROLE=${host}`]),
+    ...(has('O2_SYSTEM') ? [] : ['O2_SYSTEM=FLP']),
+  ];
+}
+
+function launchMessage(r: LaunchRequest, host: string): ReturnType<typeof create<typeof LaunchSchema>> {
   const c = r.command;
   return create(LaunchSchema, {
     taskId: r.taskId,
@@ -236,7 +249,7 @@ function launchMessage(r: LaunchRequest): ReturnType<typeof create<typeof Launch
     command: create(CommandSpecSchema, {
       value: c.value,
       arguments: [...c.arguments],
-      env: [...c.env],
+      env: withO2Defaults(c.env, host),
       user: c.user,
       shell: c.shell,
       stdout: c.stdout,
