@@ -134,7 +134,10 @@ export function envCommands(program: Command, context: Ctx): void {
       const type = ControlEnvironmentRequest_Optype[event as keyof typeof ControlEnvironmentRequest_Optype];
       if (type === undefined)
         throw new Error(`--event: unknown event ${flags.event} (one of ${EVENTS.join(', ')})`);
-      const r = await c.controlEnvironment({ id, type, requestUser: requestUser() });
+      const progress = ctx.json ? undefined : showProgress(c, id);
+      const r = await c
+        .controlEnvironment({ id, type, requestUser: requestUser() })
+        .finally(() => progress?.abort());
       if (ctx.json)
         return printJson({
           id: r.id,
@@ -319,4 +322,24 @@ async function runAuto(
         `  task ${p.value.path} ${p.value.state} ${p.value.status} on ${p.value.hostname}\n`,
       );
   }
+}
+
+/** Prints the environment's transition steps as they happen (Subscribe on the environment id); abort to stop. */
+function showProgress(c: ReturnType<typeof controlClient>, id: string): AbortController {
+  const ac = new AbortController();
+  void (async () => {
+    try {
+      for await (const ev of c.subscribe({ id }, { signal: ac.signal })) {
+        const p = ev.Payload;
+        if (p.case !== 'environmentEvent' || p.value.transitionStep === '') continue;
+        const v = p.value;
+        process.stderr.write(
+          `  ${v.transition} ${v.transitionStep}: ${v.message}${v.error !== '' ? ` (${v.error})` : ''}\n`,
+        );
+      }
+    } catch {
+      // the stream ends when the command does
+    }
+  })();
+  return ac;
 }

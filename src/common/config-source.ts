@@ -17,6 +17,8 @@ export interface ConfigSource {
   /** Applies the ANY/any fallback and returns `component/RUNTYPE/role/entry` of the existing entry. */
   resolveComponentQuery(component: string, runType: string, role: string, entry: string): string;
   detectorForHost(host: string): string;
+  /** Detectors of the inventory, sorted; TRG only with `getAll` (AliECS ListDetectors). Optional for stores without an inventory. */
+  listDetectors?(getAll?: boolean): string[];
   /** Sorted unique detectors of the hosts; throws if any host is unknown. */
   detectorsForHosts(hosts: readonly string[]): string[];
   cruCardsForHost(host: string): string[];

@@ -14,7 +14,13 @@ import {
   formatComponentPath,
   COMPONENTS_PREFIX,
 } from './component-path.ts';
-import { cruCardsForHost, detectorForHost, detectorsForHosts, endpointsForCruCard } from './inventory.ts';
+import {
+  cruCardsForHost,
+  detectorForHost,
+  detectorsForHosts,
+  endpointsForCruCard,
+  listDetectors,
+} from './inventory.ts';
 import { lookupValue, readValue, stringChildren, writeValue } from './key-tree.ts';
 import type { KeyTree } from './key-tree.ts';
 import { PayloadRenderer } from './payload-renderer.ts';
@@ -102,6 +108,10 @@ export class FileConfigSource implements ConfigSource {
 
   detectorForHost(host: string): string {
     return detectorForHost(this.tree, host);
+  }
+
+  listDetectors(getAll = false): string[] {
+    return listDetectors(this.tree, getAll);
   }
 
   detectorsForHosts(hosts: readonly string[]): string[] {

@@ -34,6 +34,14 @@ export function detectorForHost(tree: KeyTree, host: string): string {
   throw new ConfigError(`detector not found for host ${host}`, host);
 }
 
+/** Detector names under `o2/hardware/detectors`, sorted; TRG is hidden unless `getAll`. */
+export function listDetectors(tree: KeyTree, getAll = false): string[] {
+  return [...(lookupDirectory(tree, DETECTORS_KEY) ?? [])]
+    .map(([name]) => name)
+    .filter((d) => getAll || d !== 'TRG')
+    .sort();
+}
+
 /** Sorted unique detectors of `hosts`; throws like {@link detectorForHost} at the first unknown host. */
 export function detectorsForHosts(tree: KeyTree, hosts: readonly string[]): string[] {
   return [...new Set(hosts.map((h) => detectorForHost(tree, h)))].sort();

@@ -29,6 +29,7 @@ export function applyTaskUpdate(env: Environment, u: TaskUpdate, actions: Automa
   if (u.kind === 'END_OF_STREAM' || (u.kind === 'BASIC_TASK_TERMINATED' && t.desc.hook === undefined))
     t.safeToStop = true;
   env.taskEvent(t);
+  env.roleEvents();
   const inRun = ['DEPLOYED', 'CONFIGURED', 'RUNNING'].includes(env.state);
   if (
     t.state === 'ERROR' &&

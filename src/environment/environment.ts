@@ -6,6 +6,8 @@ import type { EnvState } from '../common/environment-fsm.ts';
 import type { Plan } from '../common/plan.ts';
 import type { CoreEvent, EventBus, OpStatus, RequestUser } from './events.ts';
 import { PendingCalls } from './moments.ts';
+import { rollUp } from './rollup.ts';
+import type { RoleView } from './rollup.ts';
 import { isHook, newTaskRecord } from './task-record.ts';
 import type { TaskRecord } from './task-record.ts';
 
@@ -49,6 +51,7 @@ export class Environment {
   lastError = '';
   lastUser: RequestUser | undefined;
   private readonly bus: EventBus;
+  private readonly roleStates = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(init: EnvironmentInit) {
@@ -118,6 +121,26 @@ export class Environment {
       ...(extra.vars !== undefined ? { vars: extra.vars } : {}),
       ...(this.lastUser !== undefined ? { lastRequestUser: this.lastUser } : {}),
     });
+  }
+
+  /** Publishes a role event for every role whose rolled-up state or status changed since the last call. */
+  roleEvents(): void {
+    const visit = (r: RoleView): void => {
+      const key = `${r.state}/${r.status}`;
+      if (this.roleStates.get(r.path) !== key) {
+        this.roleStates.set(r.path, key);
+        this.publish({
+          kind: 'role',
+          name: r.name,
+          status: r.status,
+          state: r.state,
+          rolePath: r.path,
+          environmentId: this.id,
+        });
+      }
+      r.children.forEach(visit);
+    };
+    visit(rollUp(this.plan.root, this.taskByPath(), !['STANDBY', 'DONE'].includes(this.state)));
   }
 
   taskEvent(t: TaskRecord): void {

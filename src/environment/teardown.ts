@@ -56,6 +56,7 @@ export async function teardown(
     }
   }
   env.setState('DONE');
+  env.roleEvents();
   const error = errors.join('; ');
   env.envEvent(
     errors.length === 0 ? 'environment teardown complete' : 'environment teardown finished with errors',

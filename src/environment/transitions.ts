@@ -74,6 +74,7 @@ export async function runTransition(
     return { ok: true };
   } finally {
     env.currentTransition = '';
+    env.roleEvents();
   }
 }
 

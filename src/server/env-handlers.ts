@@ -99,7 +99,7 @@ export function envHandlers(ctx: CoreContext, subs: Subscriptions): Handlers {
           .catch(() => subs.finish(req.id));
         return { timestamp: nowMs() };
       }),
-    subscribe: (req, hctx) => subs.stream(req.id, hctx.signal),
+    subscribe: (req, hctx) => subs.stream(req.id, hctx.signal, m.has(req.id)),
     getEnvironments: (req) =>
       rpc('GetEnvironments', () => ({
         frameworkId: ctx.coreId,
@@ -183,9 +183,8 @@ export function envHandlers(ctx: CoreContext, subs: Subscriptions): Handlers {
 
 /** Detectors of the configured inventory (empty without a configuration source that lists them). */
 export function inventoryDetectors(ctx: CoreContext): string[] {
-  const c = ctx.config as (CoreContext['config'] & { listDetectors?: () => string[] }) | undefined;
   try {
-    return c?.listDetectors?.() ?? [];
+    return ctx.config?.listDetectors?.() ?? [];
   } catch {
     return [];
   }

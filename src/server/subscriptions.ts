@@ -1,6 +1,7 @@
 /**
  * `Subscribe` streams: a client subscribes with its own id, then calls NewAutoEnvironment with the same id; the stream
- * carries that environment's events and ends once its teardown completes (or creation fails).
+ * carries that environment's events and ends once its teardown completes (or creation fails). Subscribing with the id
+ * of an existing environment follows that environment (used by the CLI to show transition progress).
  */
 import type { EventBus, StampedEvent } from '../environment/events.ts';
 import type { Event } from '../gen/protos/events_pb.ts';
@@ -32,9 +33,10 @@ export class Subscriptions {
     this.subs.delete(subId);
   }
 
-  stream(subId: string, signal: AbortSignal): AsyncIterable<Event> {
+  /** Events of the environment bound to `subId`; an existing environment's own id subscribes to it directly (Axle extension). */
+  stream(subId: string, signal: AbortSignal, isEnvironment = false): AsyncIterable<Event> {
     const queue = new AsyncQueue<Event>();
-    const envId = this.early.get(subId);
+    const envId = isEnvironment ? subId : this.early.get(subId);
     this.early.delete(subId);
     this.subs.set(subId, { queue, ...(envId !== undefined ? { envId } : {}) });
     signal.addEventListener('abort', () => this.finish(subId));
