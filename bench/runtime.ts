@@ -74,6 +74,20 @@ async function scenario(
     await waitForAgents(core, nHosts, 60_000);
     const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 300_000 }));
     const hostsVar = JSON.stringify(agents.map((a) => a.host));
+    const marks = new Map<string, number>();
+    const unsubscribe = core.context.bus.subscribe((e) => {
+      if (e.event.kind !== 'environment' || e.event.transitionStep !== undefined) return;
+      if (
+        e.event.message === 'transition starting' ||
+        e.event.message === 'transition completed successfully'
+      ) {
+        marks.set(
+          `${e.event.transition ?? ''}:${e.event.message === 'transition starting' ? 'start' : 'end'}`,
+          e.timeMs,
+        );
+      }
+    });
+    const span = (t: string): number => (marks.get(`${t}:end`) ?? NaN) - (marks.get(`${t}:start`) ?? NaN);
     const [created, create] = await timed(() =>
       c.newEnvironment({ workflowTemplate: 'bench', vars: { hosts: hostsVar } }),
     );
@@ -81,6 +95,7 @@ async function scenario(
     const [, start] = await timed(() => c.controlEnvironment({ id, type: Op.START_ACTIVITY }));
     const [, stop] = await timed(() => c.controlEnvironment({ id, type: Op.STOP_ACTIVITY }));
     const [, destroy] = await timed(() => c.destroyEnvironment({ id }));
+    unsubscribe();
     const peakCore = Math.round(process.resourceUsage().maxRSS / 1024);
     const peakAgents = Math.max(0, ...(core.engine?.pids() ?? []).map(peakRssMb));
     const tasks = nHosts * perHost;
@@ -88,7 +103,7 @@ async function scenario(
       `${name}: ${nHosts} host(s) × ${perHost} ${mode} tasks = ${tasks} tasks, ${processes} agent process(es)`,
     );
     console.log(
-      `  create (DEPLOY+CONFIGURE) ${create} ms | START ${start} ms | STOP ${stop} ms | destroy ${destroy} ms`,
+      `  create ${create} ms (DEPLOY ${span('DEPLOY')} ms, CONFIGURE ${span('CONFIGURE')} ms) | START ${start} ms | STOP ${stop} ms | destroy ${destroy} ms`,
     );
     console.log(`  peak RSS: core ${peakCore} MB, largest agent process ${peakAgents} MB`);
   } finally {
