@@ -6,6 +6,7 @@ import type {
   Command,
   CommandSpec as WireCommandSpec,
   CoreMessage,
+  Transition as WireTransition,
 } from '../gen/axle/agent/v1/agent_pb.ts';
 import type { AgentCommand, AgentOp, CommandResult, CommandSpec, TaskReport, TaskUpdate } from './types.ts';
 
@@ -23,6 +24,8 @@ export interface AgentIdentity {
 export type CoreInput =
   | { readonly kind: 'welcome'; readonly coreId: string; readonly heartbeatIntervalMs: number }
   | { readonly kind: 'command'; readonly command: AgentCommand }
+  /** A TransitionBatch: its transitions as commands with ids `<batch id>.<index>`, answered together. */
+  | { readonly kind: 'batch'; readonly commands: readonly AgentCommand[] }
   | { readonly kind: 'bad-command'; readonly commandId: string; readonly error: string };
 
 export function decodeCoreMessage(message: CoreMessage): CoreInput | undefined {
@@ -41,6 +44,13 @@ export function decodeCoreMessage(message: CoreMessage): CoreInput | undefined {
 }
 
 function decodeCommand(command: Command): CoreInput {
+  if (command.op.case === 'transitionBatch') {
+    const commands = command.op.value.transitions.map((t, i) => ({
+      id: `${command.id}.${i}`,
+      op: decodeTransition(t),
+    }));
+    return { kind: 'batch', commands };
+  }
   const op = decodeOp(command);
   if (op === undefined)
     return { kind: 'bad-command', commandId: command.id, error: 'command has no operation' };
@@ -66,25 +76,27 @@ function decodeOp(command: Command): AgentOp | undefined {
         labels: { ...l.labels },
       };
     }
-    case 'transition': {
-      const t = op.value;
-      const { taskId, event, srcState } = t;
-      return {
-        kind: 'transition',
-        taskId,
-        event,
-        srcState,
-        arguments: { ...t.arguments },
-        timeoutMs: Number(t.timeoutMs),
-      };
-    }
+    case 'transition':
+      return decodeTransition(op.value);
     case 'triggerHook':
       return { kind: 'triggerHook', taskId: op.value.taskId, timeoutMs: Number(op.value.timeoutMs) };
     case 'kill':
       return { kind: 'kill', taskId: op.value.taskId };
+    case 'transitionBatch':
     case undefined:
       return undefined;
   }
+}
+
+function decodeTransition(t: WireTransition): AgentOp {
+  return {
+    kind: 'transition',
+    taskId: t.taskId,
+    event: t.event,
+    srcState: t.srcState,
+    arguments: { ...t.arguments },
+    timeoutMs: Number(t.timeoutMs),
+  };
 }
 
 function decodeSpec(spec: WireCommandSpec | undefined): CommandSpec {
@@ -126,4 +138,13 @@ export function encodeResult(res: CommandResult): AgentMessage {
 
 export function encodeUpdate(update: TaskUpdate): AgentMessage {
   return create(AgentMessageSchema, { kind: { case: 'update', value: { ...update } } });
+}
+
+export function encodeResults(results: readonly CommandResult[]): AgentMessage {
+  return create(AgentMessageSchema, {
+    kind: {
+      case: 'results',
+      value: { results: results.map((r) => ({ ...r, endpoints: { ...r.endpoints } })) },
+    },
+  });
 }

@@ -11,7 +11,14 @@ import { AgentService } from '../gen/axle/agent/v1/agent_pb.ts';
 import type { AgentMessage } from '../gen/axle/agent/v1/agent_pb.ts';
 import type { AgentRuntime } from './agent-runtime.ts';
 import { AsyncQueue } from './async-queue.ts';
-import { decodeCoreMessage, encodeHeartbeat, encodeHello, encodeResult, encodeUpdate } from './core-codec.ts';
+import {
+  decodeCoreMessage,
+  encodeHeartbeat,
+  encodeHello,
+  encodeResult,
+  encodeResults,
+  encodeUpdate,
+} from './core-codec.ts';
 import type { AgentIdentity, CoreInput } from './core-codec.ts';
 import { errorMessage } from './drivers/task-driver.ts';
 import { result } from './types.ts';
@@ -144,6 +151,13 @@ export class CoreLink {
   ): void {
     if (input.kind === 'bad-command') {
       outgoing.push(encodeResult(result(input.commandId, { error: input.error })));
+      return;
+    }
+    if (input.kind === 'batch') {
+      const runtime = this.options.runtime;
+      void Promise.all(input.commands.map((c) => runtime.handle(c))).then((res) =>
+        outgoing.push(encodeResults(res)),
+      );
       return;
     }
     void this.options.runtime.handle(input.command).then((res) => outgoing.push(encodeResult(res)));

@@ -38,6 +38,14 @@ export interface TransitionResult {
   readonly error?: string;
 }
 
+export interface TransitionItem {
+  readonly taskId: string;
+  readonly event: string;
+  readonly srcState: string;
+  readonly args: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+}
+
 export interface HookResult {
   readonly ok: boolean;
   readonly exitCode?: number;
@@ -73,6 +81,8 @@ export interface TaskController {
     args: Readonly<Record<string, string>>,
     timeoutMs: number,
   ): Promise<TransitionResult>;
+  /** Many transitions at once (one environment step); results in the order of `items`. */
+  transitionMany(items: readonly TransitionItem[]): Promise<TransitionResult[]>;
   triggerHook(taskId: string, timeoutMs: number): Promise<HookResult>;
   kill(taskIds: readonly string[]): Promise<void>;
   subscribe(listener: (u: TaskUpdate) => void): () => void;

@@ -9,7 +9,7 @@ import type { EnvEvent } from '../common/environment-fsm.ts';
 import type { Environment } from './environment.ts';
 import { configureArgs, startArgs, stopArgs } from './task-args.ts';
 import type { ArgsResult } from './task-args.ts';
-import type { TaskController } from './task-controller.ts';
+import type { TaskController, TransitionItem } from './task-controller.ts';
 import type { TaskRecord } from './task-record.ts';
 
 export async function taskStep(
@@ -103,6 +103,7 @@ type ArgsFor = (t: TaskRecord) => ArgsResult;
 
 const ok = (args: Record<string, string>): ArgsResult => ({ ok: true, args });
 
+/** Sends `event` to every active task in one batch; returns the critical failures. */
 async function transitionAll(
   env: Environment,
   controller: TaskController,
@@ -110,31 +111,28 @@ async function transitionAll(
   event: string,
   argsFor: ArgsFor,
 ): Promise<string[]> {
-  const timeout = timeoutFor(env, event === 'CONFIGURE' ? 'CONFIGURE' : 'other');
-  const active = tasks.filter((t) => t.status === 'ACTIVE');
-  const outcomes = await Promise.all(
-    active.map((t) => transitionOne(env, controller, t, event, argsFor, timeout)),
-  );
-  return outcomes.filter((e): e is string => e !== undefined);
-}
-
-async function transitionOne(
-  env: Environment,
-  controller: TaskController,
-  t: TaskRecord,
-  event: string,
-  argsFor: ArgsFor,
-  timeout: number,
-): Promise<string | undefined> {
-  const a = argsFor(t);
-  if (!a.ok) {
-    t.error = a.error;
-    return t.desc.critical ? a.error : undefined;
+  const timeoutMs = timeoutFor(env, event === 'CONFIGURE' ? 'CONFIGURE' : 'other');
+  const errors: string[] = [];
+  const sent: TaskRecord[] = [];
+  const items: TransitionItem[] = [];
+  for (const t of tasks.filter((x) => x.status === 'ACTIVE')) {
+    const a = argsFor(t);
+    if (!a.ok) {
+      t.error = a.error;
+      if (t.desc.critical) errors.push(a.error);
+      continue;
+    }
+    sent.push(t);
+    items.push({ taskId: t.taskId, event, srcState: t.state, args: a.args, timeoutMs });
   }
-  const r = await controller.transition(t.taskId, event, t.state, a.args, timeout);
-  t.state = r.state;
-  t.error = r.ok ? '' : (r.error ?? `${event} failed`);
-  env.taskEvent(t);
-  if (r.ok || !t.desc.critical) return undefined;
-  return `task ${t.desc.path} on ${t.host}: ${event} failed: ${t.error}`;
+  const results = await controller.transitionMany(items);
+  sent.forEach((t, i) => {
+    const r = results[i] ?? { ok: false, state: 'ERROR', error: 'no result' };
+    t.state = r.state;
+    t.error = r.ok ? '' : (r.error ?? `${event} failed`);
+    env.taskEvent(t);
+    if (!r.ok && t.desc.critical)
+      errors.push(`task ${t.desc.path} on ${t.host}: ${event} failed: ${t.error}`);
+  });
+  return errors;
 }

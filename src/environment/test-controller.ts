@@ -10,6 +10,7 @@ import type {
   LaunchResult,
   TaskController,
   TaskUpdate,
+  TransitionItem,
   TransitionResult,
 } from './task-controller.ts';
 
@@ -66,6 +67,10 @@ export class TestController implements TaskController {
         ? { ok: false, state: srcState, error: `${event} not allowed in ${srcState}` }
         : { ok: true, state: to },
     );
+  }
+
+  transitionMany(items: readonly TransitionItem[]): Promise<TransitionResult[]> {
+    return Promise.all(items.map((i) => this.transition(i.taskId, i.event, i.srcState, i.args)));
   }
 
   triggerHook(taskId: string): Promise<HookResult> {

@@ -4,8 +4,14 @@
  */
 import { create } from '@bufbuild/protobuf';
 import type { AsyncQueue } from '../common/async-queue.ts';
-import { CommandSchema, CoreMessageSchema } from '../gen/axle/agent/v1/agent_pb.ts';
-import type { Command, CommandResult, CoreMessage, Hello } from '../gen/axle/agent/v1/agent_pb.ts';
+import { CommandSchema, CoreMessageSchema, TransitionBatchSchema } from '../gen/axle/agent/v1/agent_pb.ts';
+import type {
+  Command,
+  CommandResult,
+  CoreMessage,
+  Hello,
+  Transition,
+} from '../gen/axle/agent/v1/agent_pb.ts';
 
 type Op = Command['op'];
 
@@ -40,6 +46,29 @@ export class AgentLink {
         create(CoreMessageSchema, { kind: { case: 'command', value: create(CommandSchema, { id, op }) } }),
       );
     });
+  }
+
+  /** Sends many transitions as one TransitionBatch; resolves with one result (or Error) per transition, in order. */
+  sendBatch(transitions: readonly Transition[], timeoutMs: number): Promise<(CommandResult | Error)[]> {
+    const id = `${this.hello.agentId}-${++this.next}`;
+    const waits = transitions.map(
+      (_, i) =>
+        new Promise<CommandResult | Error>((resolve) => {
+          this.waiting.set(`${id}.${i}`, resolve);
+        }),
+    );
+    const timer = setTimeout(() => {
+      for (let i = 0; i < transitions.length; i++)
+        this.settle(`${id}.${i}`, new Error(`agent on ${this.host} did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const op: Op = {
+      case: 'transitionBatch',
+      value: create(TransitionBatchSchema, { transitions: [...transitions] }),
+    };
+    this.out.push(
+      create(CoreMessageSchema, { kind: { case: 'command', value: create(CommandSchema, { id, op }) } }),
+    );
+    return Promise.all(waits).finally(() => clearTimeout(timer));
   }
 
   settle(commandId: string, r: CommandResult | Error): void {

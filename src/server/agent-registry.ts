@@ -13,6 +13,7 @@ import type {
   TaskUpdate,
   TransitionResult,
   TaskUpdateKind,
+  TransitionItem,
 } from '../environment/task-controller.ts';
 import {
   BindRequestSchema,
@@ -156,6 +157,49 @@ export class AgentRegistry implements TaskController {
     const r = await this.command(taskId, { case: 'transition', value }, timeoutMs);
     if (r instanceof Error) return { ok: false, state: 'ERROR', error: r.message };
     return { ok: r.ok, state: r.state || (r.ok ? srcState : 'ERROR'), ...(r.ok ? {} : { error: r.error }) };
+  }
+
+  /** Transitions grouped per agent: one TransitionBatch each, results back in the order of `items`. */
+  async transitionMany(items: readonly TransitionItem[]): Promise<TransitionResult[]> {
+    const out: TransitionResult[] = new Array<TransitionResult>(items.length);
+    const byHost = new Map<AgentLink, number[]>();
+    items.forEach((it, i) => {
+      const host = this.taskHost.get(it.taskId);
+      const link = host === undefined ? undefined : this.agents.get(host);
+      if (link === undefined)
+        out[i] = {
+          ok: false,
+          state: 'ERROR',
+          error:
+            host === undefined ? `task ${it.taskId} is not deployed` : `agent on ${host} is not connected`,
+        };
+      else byHost.set(link, [...(byHost.get(link) ?? []), i]);
+    });
+    await Promise.all(
+      [...byHost].map(async ([link, idx]) => {
+        const wire = idx.map((i) => {
+          const it = items[i] as TransitionItem;
+          return create(TransitionSchema, {
+            taskId: it.taskId,
+            event: it.event,
+            srcState: it.srcState,
+            arguments: { ...it.args },
+            timeoutMs: BigInt(it.timeoutMs),
+          });
+        });
+        const timeout = Math.max(...idx.map((i) => items[i]?.timeoutMs ?? 0)) + MARGIN_MS;
+        const results = await link.sendBatch(wire, timeout);
+        results.forEach((r, k) => {
+          const i = idx[k] as number;
+          const src = items[i]?.srcState ?? '';
+          out[i] =
+            r instanceof Error
+              ? { ok: false, state: 'ERROR', error: r.message }
+              : { ok: r.ok, state: r.state || (r.ok ? src : 'ERROR'), ...(r.ok ? {} : { error: r.error }) };
+        });
+      }),
+    );
+    return out;
   }
 
   async triggerHook(taskId: string, timeoutMs: number): Promise<HookResult> {

@@ -55,6 +55,7 @@ async function pump(
       registry.heartbeat(link);
       const k = m.value.kind;
       if (k.case === 'result') registry.result(link, k.value);
+      else if (k.case === 'results') for (const r of k.value.results) registry.result(link, r);
       else if (k.case === 'update') registry.report(k.value);
     }
   } catch (e: unknown) {

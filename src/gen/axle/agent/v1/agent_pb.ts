@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file axle/agent/v1/agent.proto.
  */
 export const file_axle_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("ChlheGxlL2FnZW50L3YxL2FnZW50LnByb3RvEg1heGxlLmFnZW50LnYxIskBCgxBZ2VudE1lc3NhZ2USJQoFaGVsbG8YASABKAsyFC5heGxlLmFnZW50LnYxLkhlbGxvSAASLgoGcmVzdWx0GAIgASgLMhwuYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0SAASKwoGdXBkYXRlGAMgASgLMhkuYXhsZS5hZ2VudC52MS5UYXNrVXBkYXRlSAASLQoJaGVhcnRiZWF0GAQgASgLMhguYXhsZS5hZ2VudC52MS5IZWFydGJlYXRIAEIGCgRraW5kIu8BCgVIZWxsbxIMCgRob3N0GAEgASgJEhAKCGFnZW50X2lkGAIgASgJEgsKA2NwdRgDIAEoARIRCgltZW1vcnlfbWIYBCABKAESOAoKYXR0cmlidXRlcxgFIAMoCzIkLmF4bGUuYWdlbnQudjEuSGVsbG8uQXR0cmlidXRlc0VudHJ5EigKBXRhc2tzGAYgAygLMhkuYXhsZS5hZ2VudC52MS5UYXNrUmVwb3J0Eg8KB3ZlcnNpb24YByABKAkaMQoPQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiHAoJSGVhcnRiZWF0Eg8KB3RpbWVfbXMYASABKAMiwAEKClRhc2tSZXBvcnQSDwoHdGFza19pZBgBIAEoCRIWCg5lbnZpcm9ubWVudF9pZBgCIAEoCRINCgVzdGF0ZRgDIAEoCRILCgNwaWQYBCABKAUSOwoJZW5kcG9pbnRzGAUgAygLMiguYXhsZS5hZ2VudC52MS5UYXNrUmVwb3J0LkVuZHBvaW50c0VudHJ5GjAKDkVuZHBvaW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi7wEKDUNvbW1hbmRSZXN1bHQSEgoKY29tbWFuZF9pZBgBIAEoCRIKCgJvaxgCIAEoCBINCgVlcnJvchgDIAEoCRINCgVzdGF0ZRgEIAEoCRILCgNwaWQYBSABKAUSPgoJZW5kcG9pbnRzGAYgAygLMisuYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0LkVuZHBvaW50c0VudHJ5EhEKCWV4aXRfY29kZRgHIAEoBRIOCgZvdXRwdXQYCCABKAkaMAoORW5kcG9pbnRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKLAQoKVGFza1VwZGF0ZRIPCgd0YXNrX2lkGAEgASgJEg0KBXN0YXRlGAIgASgJEgsKA3BpZBgDIAEoBRINCgVldmVudBgEIAEoCRIRCglleGl0X2NvZGUYBSABKAUSDgoGc2lnbmFsGAYgASgJEg4KBm91dHB1dBgHIAEoCRIOCgZyZWFzb24YCCABKAkiawoLQ29yZU1lc3NhZ2USKQoHd2VsY29tZRgBIAEoCzIWLmF4bGUuYWdlbnQudjEuV2VsY29tZUgAEikKB2NvbW1hbmQYAiABKAsyFi5heGxlLmFnZW50LnYxLkNvbW1hbmRIAEIGCgRraW5kIjkKB1dlbGNvbWUSDwoHY29yZV9pZBgBIAEoCRIdChVoZWFydGJlYXRfaW50ZXJ2YWxfbXMYAiABKAMizgEKB0NvbW1hbmQSCgoCaWQYASABKAkSJwoGbGF1bmNoGAIgASgLMhUuYXhsZS5hZ2VudC52MS5MYXVuY2hIABIvCgp0cmFuc2l0aW9uGAMgASgLMhkuYXhsZS5hZ2VudC52MS5UcmFuc2l0aW9uSAASMgoMdHJpZ2dlcl9ob29rGAQgASgLMhouYXhsZS5hZ2VudC52MS5UcmlnZ2VySG9va0gAEiMKBGtpbGwYBSABKAsyEy5heGxlLmFnZW50LnYxLktpbGxIAEIECgJvcCLEAgoGTGF1bmNoEg8KB3Rhc2tfaWQYASABKAkSFgoOZW52aXJvbm1lbnRfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIMCgRwYXRoGAQgASgJEhQKDGNvbnRyb2xfbW9kZRgFIAEoCRIrCgdjb21tYW5kGAYgASgLMhouYXhsZS5hZ2VudC52MS5Db21tYW5kU3BlYxIpCgViaW5kcxgHIAMoCzIaLmF4bGUuYWdlbnQudjEuQmluZFJlcXVlc3QSEQoJc2ltdWxhdGVkGAggASgIEhIKCnRpbWVvdXRfbXMYCSABKAMSMQoGbGFiZWxzGAogAygLMiEuYXhsZS5hZ2VudC52MS5MYXVuY2guTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ5CgtDb21tYW5kU3BlYxINCgV2YWx1ZRgBIAEoCRIRCglhcmd1bWVudHMYAiADKAkSCwoDZW52GAMgAygJEgwKBHVzZXIYBCABKAkSDQoFc2hlbGwYBSABKAgSDgoGc3Rkb3V0GAYgASgJEg4KBnN0ZGVychgHIAEoCSJCCgtCaW5kUmVxdWVzdBIPCgdjaGFubmVsGAEgASgJEhIKCmFkZHJlc3NpbmcYAiABKAkSDgoGdGFyZ2V0GAMgASgJIsIBCgpUcmFuc2l0aW9uEg8KB3Rhc2tfaWQYASABKAkSDQoFZXZlbnQYAiABKAkSEQoJc3JjX3N0YXRlGAMgASgJEjsKCWFyZ3VtZW50cxgEIAMoCzIoLmF4bGUuYWdlbnQudjEuVHJhbnNpdGlvbi5Bcmd1bWVudHNFbnRyeRISCgp0aW1lb3V0X21zGAUgASgDGjAKDkFyZ3VtZW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMgoLVHJpZ2dlckhvb2sSDwoHdGFza19pZBgBIAEoCRISCgp0aW1lb3V0X21zGAIgASgDIhcKBEtpbGwSDwoHdGFza19pZBgBIAEoCTJYCgxBZ2VudFNlcnZpY2USSAoHQ29ubmVjdBIbLmF4bGUuYWdlbnQudjEuQWdlbnRNZXNzYWdlGhouYXhsZS5hZ2VudC52MS5Db3JlTWVzc2FnZSIAKAEwAWIGcHJvdG8z");
+  fileDesc("ChlheGxlL2FnZW50L3YxL2FnZW50LnByb3RvEg1heGxlLmFnZW50LnYxIvsBCgxBZ2VudE1lc3NhZ2USJQoFaGVsbG8YASABKAsyFC5heGxlLmFnZW50LnYxLkhlbGxvSAASLgoGcmVzdWx0GAIgASgLMhwuYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0SAASKwoGdXBkYXRlGAMgASgLMhkuYXhsZS5hZ2VudC52MS5UYXNrVXBkYXRlSAASLQoJaGVhcnRiZWF0GAQgASgLMhguYXhsZS5hZ2VudC52MS5IZWFydGJlYXRIABIwCgdyZXN1bHRzGAUgASgLMh0uYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0c0gAQgYKBGtpbmQiPwoOQ29tbWFuZFJlc3VsdHMSLQoHcmVzdWx0cxgBIAMoCzIcLmF4bGUuYWdlbnQudjEuQ29tbWFuZFJlc3VsdCLvAQoFSGVsbG8SDAoEaG9zdBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRILCgNjcHUYAyABKAESEQoJbWVtb3J5X21iGAQgASgBEjgKCmF0dHJpYnV0ZXMYBSADKAsyJC5heGxlLmFnZW50LnYxLkhlbGxvLkF0dHJpYnV0ZXNFbnRyeRIoCgV0YXNrcxgGIAMoCzIZLmF4bGUuYWdlbnQudjEuVGFza1JlcG9ydBIPCgd2ZXJzaW9uGAcgASgJGjEKD0F0dHJpYnV0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIhwKCUhlYXJ0YmVhdBIPCgd0aW1lX21zGAEgASgDIsABCgpUYXNrUmVwb3J0Eg8KB3Rhc2tfaWQYASABKAkSFgoOZW52aXJvbm1lbnRfaWQYAiABKAkSDQoFc3RhdGUYAyABKAkSCwoDcGlkGAQgASgFEjsKCWVuZHBvaW50cxgFIAMoCzIoLmF4bGUuYWdlbnQudjEuVGFza1JlcG9ydC5FbmRwb2ludHNFbnRyeRowCg5FbmRwb2ludHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIu8BCg1Db21tYW5kUmVzdWx0EhIKCmNvbW1hbmRfaWQYASABKAkSCgoCb2sYAiABKAgSDQoFZXJyb3IYAyABKAkSDQoFc3RhdGUYBCABKAkSCwoDcGlkGAUgASgFEj4KCWVuZHBvaW50cxgGIAMoCzIrLmF4bGUuYWdlbnQudjEuQ29tbWFuZFJlc3VsdC5FbmRwb2ludHNFbnRyeRIRCglleGl0X2NvZGUYByABKAUSDgoGb3V0cHV0GAggASgJGjAKDkVuZHBvaW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiwEKClRhc2tVcGRhdGUSDwoHdGFza19pZBgBIAEoCRINCgVzdGF0ZRgCIAEoCRILCgNwaWQYAyABKAUSDQoFZXZlbnQYBCABKAkSEQoJZXhpdF9jb2RlGAUgASgFEg4KBnNpZ25hbBgGIAEoCRIOCgZvdXRwdXQYByABKAkSDgoGcmVhc29uGAggASgJImsKC0NvcmVNZXNzYWdlEikKB3dlbGNvbWUYASABKAsyFi5heGxlLmFnZW50LnYxLldlbGNvbWVIABIpCgdjb21tYW5kGAIgASgLMhYuYXhsZS5hZ2VudC52MS5Db21tYW5kSABCBgoEa2luZCI5CgdXZWxjb21lEg8KB2NvcmVfaWQYASABKAkSHQoVaGVhcnRiZWF0X2ludGVydmFsX21zGAIgASgDIooCCgdDb21tYW5kEgoKAmlkGAEgASgJEicKBmxhdW5jaBgCIAEoCzIVLmF4bGUuYWdlbnQudjEuTGF1bmNoSAASLwoKdHJhbnNpdGlvbhgDIAEoCzIZLmF4bGUuYWdlbnQudjEuVHJhbnNpdGlvbkgAEjIKDHRyaWdnZXJfaG9vaxgEIAEoCzIaLmF4bGUuYWdlbnQudjEuVHJpZ2dlckhvb2tIABIjCgRraWxsGAUgASgLMhMuYXhsZS5hZ2VudC52MS5LaWxsSAASOgoQdHJhbnNpdGlvbl9iYXRjaBgGIAEoCzIeLmF4bGUuYWdlbnQudjEuVHJhbnNpdGlvbkJhdGNoSABCBAoCb3AiQQoPVHJhbnNpdGlvbkJhdGNoEi4KC3RyYW5zaXRpb25zGAEgAygLMhkuYXhsZS5hZ2VudC52MS5UcmFuc2l0aW9uIsQCCgZMYXVuY2gSDwoHdGFza19pZBgBIAEoCRIWCg5lbnZpcm9ubWVudF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEgwKBHBhdGgYBCABKAkSFAoMY29udHJvbF9tb2RlGAUgASgJEisKB2NvbW1hbmQYBiABKAsyGi5heGxlLmFnZW50LnYxLkNvbW1hbmRTcGVjEikKBWJpbmRzGAcgAygLMhouYXhsZS5hZ2VudC52MS5CaW5kUmVxdWVzdBIRCglzaW11bGF0ZWQYCCABKAgSEgoKdGltZW91dF9tcxgJIAEoAxIxCgZsYWJlbHMYCiADKAsyIS5heGxlLmFnZW50LnYxLkxhdW5jaC5MYWJlbHNFbnRyeRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBInkKC0NvbW1hbmRTcGVjEg0KBXZhbHVlGAEgASgJEhEKCWFyZ3VtZW50cxgCIAMoCRILCgNlbnYYAyADKAkSDAoEdXNlchgEIAEoCRINCgVzaGVsbBgFIAEoCBIOCgZzdGRvdXQYBiABKAkSDgoGc3RkZXJyGAcgASgJIkIKC0JpbmRSZXF1ZXN0Eg8KB2NoYW5uZWwYASABKAkSEgoKYWRkcmVzc2luZxgCIAEoCRIOCgZ0YXJnZXQYAyABKAkiwgEKClRyYW5zaXRpb24SDwoHdGFza19pZBgBIAEoCRINCgVldmVudBgCIAEoCRIRCglzcmNfc3RhdGUYAyABKAkSOwoJYXJndW1lbnRzGAQgAygLMiguYXhsZS5hZ2VudC52MS5UcmFuc2l0aW9uLkFyZ3VtZW50c0VudHJ5EhIKCnRpbWVvdXRfbXMYBSABKAMaMAoOQXJndW1lbnRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIyCgtUcmlnZ2VySG9vaxIPCgd0YXNrX2lkGAEgASgJEhIKCnRpbWVvdXRfbXMYAiABKAMiFwoES2lsbBIPCgd0YXNrX2lkGAEgASgJMlgKDEFnZW50U2VydmljZRJICgdDb25uZWN0EhsuYXhsZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaGi5heGxlLmFnZW50LnYxLkNvcmVNZXNzYWdlIgAoATABYgZwcm90bzM");
 
 /**
  * @generated from message axle.agent.v1.AgentMessage
@@ -47,6 +47,14 @@ export type AgentMessage = Message<"axle.agent.v1.AgentMessage"> & {
      */
     value: Heartbeat;
     case: "heartbeat";
+  } | {
+    /**
+     * The results of a TransitionBatch, in its order (command ids "<batch id>.<index>").
+     *
+     * @generated from field: axle.agent.v1.CommandResults results = 5;
+     */
+    value: CommandResults;
+    case: "results";
   } | { case: undefined; value?: undefined };
 };
 
@@ -56,6 +64,23 @@ export type AgentMessage = Message<"axle.agent.v1.AgentMessage"> & {
  */
 export const AgentMessageSchema: GenMessage<AgentMessage> = /*@__PURE__*/
   messageDesc(file_axle_agent_v1_agent, 0);
+
+/**
+ * @generated from message axle.agent.v1.CommandResults
+ */
+export type CommandResults = Message<"axle.agent.v1.CommandResults"> & {
+  /**
+   * @generated from field: repeated axle.agent.v1.CommandResult results = 1;
+   */
+  results: CommandResult[];
+};
+
+/**
+ * Describes the message axle.agent.v1.CommandResults.
+ * Use `create(CommandResultsSchema)` to create a new message.
+ */
+export const CommandResultsSchema: GenMessage<CommandResults> = /*@__PURE__*/
+  messageDesc(file_axle_agent_v1_agent, 1);
 
 /**
  * @generated from message axle.agent.v1.Hello
@@ -104,7 +129,7 @@ export type Hello = Message<"axle.agent.v1.Hello"> & {
  * Use `create(HelloSchema)` to create a new message.
  */
 export const HelloSchema: GenMessage<Hello> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 1);
+  messageDesc(file_axle_agent_v1_agent, 2);
 
 /**
  * @generated from message axle.agent.v1.Heartbeat
@@ -121,7 +146,7 @@ export type Heartbeat = Message<"axle.agent.v1.Heartbeat"> & {
  * Use `create(HeartbeatSchema)` to create a new message.
  */
 export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 2);
+  messageDesc(file_axle_agent_v1_agent, 3);
 
 /**
  * @generated from message axle.agent.v1.TaskReport
@@ -158,7 +183,7 @@ export type TaskReport = Message<"axle.agent.v1.TaskReport"> & {
  * Use `create(TaskReportSchema)` to create a new message.
  */
 export const TaskReportSchema: GenMessage<TaskReport> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 3);
+  messageDesc(file_axle_agent_v1_agent, 4);
 
 /**
  * Answer to one Command, matched by command_id.
@@ -216,7 +241,7 @@ export type CommandResult = Message<"axle.agent.v1.CommandResult"> & {
  * Use `create(CommandResultSchema)` to create a new message.
  */
 export const CommandResultSchema: GenMessage<CommandResult> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 4);
+  messageDesc(file_axle_agent_v1_agent, 5);
 
 /**
  * A change the core did not ask for: task exit or a device event.
@@ -274,7 +299,7 @@ export type TaskUpdate = Message<"axle.agent.v1.TaskUpdate"> & {
  * Use `create(TaskUpdateSchema)` to create a new message.
  */
 export const TaskUpdateSchema: GenMessage<TaskUpdate> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 5);
+  messageDesc(file_axle_agent_v1_agent, 6);
 
 /**
  * @generated from message axle.agent.v1.CoreMessage
@@ -303,7 +328,7 @@ export type CoreMessage = Message<"axle.agent.v1.CoreMessage"> & {
  * Use `create(CoreMessageSchema)` to create a new message.
  */
 export const CoreMessageSchema: GenMessage<CoreMessage> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 6);
+  messageDesc(file_axle_agent_v1_agent, 7);
 
 /**
  * @generated from message axle.agent.v1.Welcome
@@ -325,7 +350,7 @@ export type Welcome = Message<"axle.agent.v1.Welcome"> & {
  * Use `create(WelcomeSchema)` to create a new message.
  */
 export const WelcomeSchema: GenMessage<Welcome> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 7);
+  messageDesc(file_axle_agent_v1_agent, 8);
 
 /**
  * @generated from message axle.agent.v1.Command
@@ -363,6 +388,14 @@ export type Command = Message<"axle.agent.v1.Command"> & {
      */
     value: Kill;
     case: "kill";
+  } | {
+    /**
+     * Many transitions at once (one per task); answered by one CommandResults.
+     *
+     * @generated from field: axle.agent.v1.TransitionBatch transition_batch = 6;
+     */
+    value: TransitionBatch;
+    case: "transitionBatch";
   } | { case: undefined; value?: undefined };
 };
 
@@ -371,7 +404,24 @@ export type Command = Message<"axle.agent.v1.Command"> & {
  * Use `create(CommandSchema)` to create a new message.
  */
 export const CommandSchema: GenMessage<Command> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 8);
+  messageDesc(file_axle_agent_v1_agent, 9);
+
+/**
+ * @generated from message axle.agent.v1.TransitionBatch
+ */
+export type TransitionBatch = Message<"axle.agent.v1.TransitionBatch"> & {
+  /**
+   * @generated from field: repeated axle.agent.v1.Transition transitions = 1;
+   */
+  transitions: Transition[];
+};
+
+/**
+ * Describes the message axle.agent.v1.TransitionBatch.
+ * Use `create(TransitionBatchSchema)` to create a new message.
+ */
+export const TransitionBatchSchema: GenMessage<TransitionBatch> = /*@__PURE__*/
+  messageDesc(file_axle_agent_v1_agent, 10);
 
 /**
  * @generated from message axle.agent.v1.Launch
@@ -435,7 +485,7 @@ export type Launch = Message<"axle.agent.v1.Launch"> & {
  * Use `create(LaunchSchema)` to create a new message.
  */
 export const LaunchSchema: GenMessage<Launch> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 9);
+  messageDesc(file_axle_agent_v1_agent, 11);
 
 /**
  * @generated from message axle.agent.v1.CommandSpec
@@ -484,7 +534,7 @@ export type CommandSpec = Message<"axle.agent.v1.CommandSpec"> & {
  * Use `create(CommandSpecSchema)` to create a new message.
  */
 export const CommandSpecSchema: GenMessage<CommandSpec> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 10);
+  messageDesc(file_axle_agent_v1_agent, 12);
 
 /**
  * @generated from message axle.agent.v1.BindRequest
@@ -515,7 +565,7 @@ export type BindRequest = Message<"axle.agent.v1.BindRequest"> & {
  * Use `create(BindRequestSchema)` to create a new message.
  */
 export const BindRequestSchema: GenMessage<BindRequest> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 11);
+  messageDesc(file_axle_agent_v1_agent, 13);
 
 /**
  * @generated from message axle.agent.v1.Transition
@@ -554,7 +604,7 @@ export type Transition = Message<"axle.agent.v1.Transition"> & {
  * Use `create(TransitionSchema)` to create a new message.
  */
 export const TransitionSchema: GenMessage<Transition> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 12);
+  messageDesc(file_axle_agent_v1_agent, 14);
 
 /**
  * @generated from message axle.agent.v1.TriggerHook
@@ -576,7 +626,7 @@ export type TriggerHook = Message<"axle.agent.v1.TriggerHook"> & {
  * Use `create(TriggerHookSchema)` to create a new message.
  */
 export const TriggerHookSchema: GenMessage<TriggerHook> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 13);
+  messageDesc(file_axle_agent_v1_agent, 15);
 
 /**
  * @generated from message axle.agent.v1.Kill
@@ -593,7 +643,7 @@ export type Kill = Message<"axle.agent.v1.Kill"> & {
  * Use `create(KillSchema)` to create a new message.
  */
 export const KillSchema: GenMessage<Kill> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 14);
+  messageDesc(file_axle_agent_v1_agent, 16);
 
 /**
  * @generated from service axle.agent.v1.AgentService
