@@ -62,12 +62,14 @@ async function scenario(
   const root = mkdtempSync(join(tmpdir(), 'axle-bench-'));
   repo(join(root, 'repo'), mode);
   const agents = Array.from({ length: nHosts }, (_, i) => ({ host: `flp${String(i + 1).padStart(3, '0')}` }));
+  const compiledAgents = process.env['AXLE_COMPILED_AGENTS'] === '1';
   const core = await startCore({
     stateDir: join(root, 'state'),
     port: 0,
     localAgents: agents,
     agentProcesses: processes,
     simulatedTasks: mode === 'simulated',
+    compiledAgents,
   });
   try {
     await core.context.repos.add(join(root, 'repo'));
@@ -100,7 +102,7 @@ async function scenario(
     const peakAgents = Math.max(0, ...(core.engine?.pids() ?? []).map(peakRssMb));
     const tasks = nHosts * perHost;
     console.log(
-      `${name}: ${nHosts} host(s) × ${perHost} ${mode} tasks = ${tasks} tasks, ${processes} agent process(es)`,
+      `${name}: ${nHosts} host(s) × ${perHost} ${mode} tasks = ${tasks} tasks, ${processes} agent process(es)${compiledAgents ? ', compiled agents' : ''}`,
     );
     console.log(
       `  create ${create} ms (DEPLOY ${span('DEPLOY')} ms, CONFIGURE ${span('CONFIGURE')} ms) | START ${start} ms | STOP ${stop} ms | destroy ${destroy} ms`,

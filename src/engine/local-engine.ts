@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTROL_PORTS, TCP_PORTS, splitRange } from '../common/ports.ts';
@@ -26,6 +26,8 @@ export interface LocalEngineOptions {
   readonly stateDir: string;
   /** Every task runs simulated (benchmarks). */
   readonly simulatedOnly?: boolean;
+  /** Run agents from the compiled program in dist/ when it exists (`npm run build`). */
+  readonly compiled?: boolean;
   /** Called when an agent process ends while the engine is not stopping it. */
   readonly onAgentExit?: (pid: number, code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -82,7 +84,7 @@ function spawnAgent(
   logPath: string,
 ): AgentProcess {
   const args = [
-    ...['--import', import.meta.resolve('tsx'), AGENT_MAIN],
+    ...agentEntry(options.compiled === true),
     ...['--core', options.coreUrl, '--agents-json', JSON.stringify(agents), '--state-dir', options.stateDir],
     ...['--control-ports', `${ports.control.first}-${ports.control.last}`],
     ...['--tcp-ports', `${ports.tcp.first}-${ports.tcp.last}`],
@@ -128,4 +130,15 @@ function spread(agents: readonly AgentSpec[], count: number): AgentSpec[][] {
   const groups: AgentSpec[][] = Array.from({ length: n }, () => []);
   agents.forEach((agent, i) => groups[i % n]?.push(agent));
   return groups;
+}
+
+/**
+ * How to start the agent program: through tsx from the sources (default), or compiled (`npm run build` → dist/) with a
+ * small young generation, which keeps an agent hosting its tasks near Node's own footprint.
+ */
+function agentEntry(compiled: boolean): string[] {
+  const dist = join(import.meta.dirname, '..', '..', 'dist', 'agent', 'main.js');
+  if (compiled && existsSync(dist))
+    return ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', dist];
+  return ['--import', import.meta.resolve('tsx'), AGENT_MAIN];
 }

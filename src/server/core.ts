@@ -46,6 +46,8 @@ export interface CoreOptions {
   readonly localAgents?: readonly AgentSpec[];
   /** Agent processes for the local agents (posing hosts share processes). */
   readonly agentProcesses?: number;
+  /** Local agents run from the compiled program (dist/, `npm run build`) when it exists. */
+  readonly compiledAgents?: boolean;
   /** Local agents run every task simulated (benchmarks). */
   readonly simulatedTasks?: boolean;
   /** Environment added for JIT generators (PATH with the DPL tools). */
@@ -138,6 +140,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           stateDir: o.stateDir,
           ...(o.agentProcesses !== undefined ? { processes: o.agentProcesses } : {}),
           ...(o.simulatedTasks === true ? { simulatedOnly: true } : {}),
+          ...(o.compiledAgents === true ? { compiled: true } : {}),
         });
   const stop = async (): Promise<void> => {
     for (const env of manager.list()) await manager.destroy(env.id, { force: true }).catch(() => undefined);
