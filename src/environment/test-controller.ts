@@ -2,7 +2,7 @@
  * An in-process TaskController for environment tests: tasks follow the OCC table without processes. Failures, hangs
  * and hook outcomes are set per task path. Real agents are exercised by the server integration tests.
  */
-import { nextEventState } from './test-occ.ts';
+import { occNext } from '../common/task-state.ts';
 import type {
   HookResult,
   HostInfo,
@@ -61,7 +61,7 @@ export class TestController implements TaskController {
     this.log.push(`${event} ${path}${args['runNumber'] !== undefined ? ` run=${args['runNumber']}` : ''}`);
     if (this.behaviour.failOn?.[path] === event)
       return Promise.resolve({ ok: false, state: 'ERROR', error: `${event} failed in the task` });
-    const to = nextEventState(srcState, event);
+    const to = occNext(srcState, event);
     return Promise.resolve(
       to === undefined
         ? { ok: false, state: srcState, error: `${event} not allowed in ${srcState}` }
