@@ -76,10 +76,11 @@ export function envCommands(program: Command, context: Ctx): void {
           requestUser: requestUser(),
         };
         if (flags.auto === true) return runAuto(c, ctx, req);
-        const r =
-          flags.asynchronous === true ? await c.newEnvironmentAsync(req) : await c.newEnvironment(req);
-        if (ctx.json) return printJson(plainEnv(r.environment));
-        process.stdout.write(`environment ${r.environment?.id ?? '?'} ${r.environment?.state ?? ''}\n`);
+        const r = await c.newEnvironmentAsync(req);
+        const id = r.environment?.id ?? '';
+        const env = flags.asynchronous === true ? r.environment : await followCreation(c, id, !ctx.json);
+        if (ctx.json) return printJson(plainEnv(env));
+        process.stdout.write(`environment ${env?.id ?? '?'} ${env?.state ?? ''}\n`);
       },
     );
 
@@ -327,11 +328,12 @@ async function runAuto(
 /** Prints the environment's transition steps as they happen (Subscribe on the environment id); abort to stop. */
 function showProgress(c: ReturnType<typeof controlClient>, id: string): AbortController {
   const ac = new AbortController();
+  const since = BigInt(Date.now() - 50);
   void (async () => {
     try {
       for await (const ev of c.subscribe({ id }, { signal: ac.signal })) {
         const p = ev.Payload;
-        if (p.case !== 'environmentEvent' || p.value.transitionStep === '') continue;
+        if (p.case !== 'environmentEvent' || p.value.transitionStep === '' || ev.timestamp < since) continue;
         const v = p.value;
         process.stderr.write(
           `  ${v.transition} ${v.transitionStep}: ${v.message}${v.error !== '' ? ` (${v.error})` : ''}\n`,
@@ -342,4 +344,43 @@ function showProgress(c: ReturnType<typeof controlClient>, id: string): AbortCon
     }
   })();
   return ac;
+}
+
+/**
+ * Waits for an asynchronous creation to finish, printing its steps as they happen (Subscribe on the new id), with
+ * GetEnvironment polled to learn the outcome; resolves with the environment, or throws the creation's error.
+ */
+async function followCreation(
+  c: ReturnType<typeof controlClient>,
+  id: string,
+  progress: boolean,
+): Promise<EnvironmentInfo | undefined> {
+  const ac = new AbortController();
+  void (async () => {
+    try {
+      for await (const ev of c.subscribe({ id }, { signal: ac.signal })) {
+        const p = ev.Payload;
+        if (progress && p.case === 'environmentEvent' && p.value.transitionStep !== '') {
+          process.stderr.write(
+            `  ${p.value.transition} ${p.value.transitionStep}: ${p.value.message}${p.value.error !== '' ? ` (${p.value.error})` : ''}\n`,
+          );
+        }
+      }
+    } catch {
+      // ends with the creation
+    }
+  })();
+  try {
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 200));
+      const env = await c.getEnvironment({ id }).catch((e: unknown) => {
+        if (e instanceof Error && /creation of environment/.test(e.message)) throw e;
+        return undefined;
+      });
+      const info = env?.environment;
+      if (info !== undefined && info.currentTransition === '' && info.state === 'CONFIGURED') return info;
+    }
+  } finally {
+    ac.abort();
+  }
 }

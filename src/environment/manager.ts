@@ -47,6 +47,7 @@ export class EnvironmentManager {
   private readonly envs = new Map<string, Environment>();
   private readonly taskOwner = new Map<string, Environment>();
   private readonly autoStops = new Map<string, () => void>();
+  private readonly failures = new Map<string, string>();
   private readonly actions: AutomationActions;
 
   constructor(private readonly deps: ManagerDeps) {
@@ -76,6 +77,9 @@ export class EnvironmentManager {
 
   get(id: string): Environment {
     const env = this.envs.get(id);
+    const failed = this.failures.get(id);
+    if (env === undefined && failed !== undefined)
+      throw new EnvError('failed_precondition', `creation of environment ${id} failed: ${failed}`, [], id);
     if (env === undefined) throw new EnvError('not_found', `environment ${id} not found`, [], id);
     return env;
   }
@@ -88,6 +92,32 @@ export class EnvironmentManager {
   /** Plans, checks detectors, deploys and configures; on failure the environment is torn down and the error thrown. */
   async create(req: CreateRequest): Promise<Environment> {
     const id = req.id ?? this.deps.newUid();
+    try {
+      return await this.createWithId(id, req);
+    } catch (e: unknown) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.failures.set(id, message);
+      if (this.failures.size > 100) this.failures.delete(this.failures.keys().next().value ?? '');
+      this.deps.bus.publish({
+        kind: 'environment',
+        environmentId: id,
+        state: 'ERROR',
+        runNumber: 0,
+        message: 'cannot create new environment',
+        error: message,
+        transition: 'CREATE',
+        transitionStatus: 'DONE_ERROR',
+      });
+      throw e;
+    }
+  }
+
+  /** Why the creation of `id` failed, if it did (kept for the last 100 failures). */
+  creationFailure(id: string): string | undefined {
+    return this.failures.get(id);
+  }
+
+  private async createWithId(id: string, req: CreateRequest): Promise<Environment> {
     const p = await this.deps.plan(req.workflow, req.vars, id);
     if (!p.ok) {
       throw new EnvError(
@@ -130,6 +160,7 @@ export class EnvironmentManager {
       }
     }
     env.envEvent('transition completed successfully', 'DONE_OK', { transition: 'CREATE' });
+    env.envEvent('created new environment', 'DONE_OK', { transition: 'CREATE' });
     if (req.autoTransition === true) void this.runAuto(env);
     return env;
   }

@@ -83,6 +83,14 @@ async function axle(...args: string[]): Promise<{ stdout: string; stderr: string
 }
 
 test('the CLI drives an environment: create, control with progress, show, task log, destroy', async () => {
+  const shown0 = await axle('env', 'create', '-w', 'eos', '-e', 'eos_after=100000');
+  assert.match(shown0.stderr, /DEPLOY tasks_DEPLOY: transition step starting/);
+  const first = /environment (\w+) CONFIGURED/.exec(shown0.stdout)?.[1] ?? '';
+  await axle('env', 'destroy', first);
+  await assert.rejects(
+    axle('env', 'create', '-w', 'nosuch'),
+    /creation of environment \w+ failed: cannot load workflow nosuch/,
+  );
   const created = await axle('env', 'create', '-w', 'eos', '-e', 'eos_after=100000', '--json');
   const env = JSON.parse(created.stdout) as { id: string; state: string };
   assert.equal(env.state, 'CONFIGURED');

@@ -16,6 +16,8 @@ interface Sub {
 export class Subscriptions {
   private readonly subs = new Map<string, Sub>();
   private readonly early = new Map<string, string>();
+  /** Recent events per environment, replayed to late subscribers (the CLI subscribes right after creating). */
+  private readonly recent = new Map<string, StampedEvent[]>();
 
   constructor(bus: EventBus) {
     bus.subscribe((e) => this.route(e));
@@ -36,24 +38,44 @@ export class Subscriptions {
   /** Events of the environment bound to `subId`; an existing environment's own id subscribes to it directly (Axle extension). */
   stream(subId: string, signal: AbortSignal, isEnvironment = false): AsyncIterable<Event> {
     const queue = new AsyncQueue<Event>();
-    const envId = isEnvironment ? subId : this.early.get(subId);
+    // Until NewAutoEnvironment binds it, a subscription follows the environment with its own id (Axle extension: the
+    // CLI subscribes to an environment it just created asynchronously).
+    const envId = isEnvironment ? subId : (this.early.get(subId) ?? subId);
     this.early.delete(subId);
-    this.subs.set(subId, { queue, ...(envId !== undefined ? { envId } : {}) });
+    this.subs.set(subId, { queue, envId });
+    for (const e of this.recent.get(envId) ?? []) queue.push(toWireEvent(e));
     signal.addEventListener('abort', () => this.finish(subId));
     return queue;
   }
 
   private route(s: StampedEvent): void {
     const envId = 'environmentId' in s.event ? s.event.environmentId : undefined;
+    if (envId !== undefined) this.remember(envId, s);
     for (const [id, sub] of this.subs) {
-      if (sub.envId === undefined || sub.envId !== envId) continue;
+      if (sub.envId !== envId) continue;
       sub.queue.push(toWireEvent(s));
       const e = s.event;
       const ended =
         e.kind === 'environment' &&
-        e.transition === 'DESTROY' &&
-        (e.transitionStatus === 'DONE_OK' || e.transitionStatus === 'DONE_ERROR');
+        ((e.transition === 'DESTROY' &&
+          (e.transitionStatus === 'DONE_OK' || e.transitionStatus === 'DONE_ERROR')) ||
+          (e.transition === 'CREATE' && e.message === 'cannot create new environment'));
       if (ended) this.finish(id);
     }
   }
+
+  private remember(envId: string, s: StampedEvent): void {
+    const list = this.recent.get(envId) ?? [];
+    if (list.length === 0) this.recent.set(envId, list);
+    list.push(s);
+    if (list.length > REPLAY_LIMIT) list.shift();
+    const e = s.event;
+    const over =
+      e.kind === 'environment' &&
+      (e.message === 'environment teardown complete' || e.message === 'cannot create new environment');
+    if (over) setTimeout(() => this.recent.delete(envId), REPLAY_KEEP_MS).unref();
+  }
 }
+
+const REPLAY_LIMIT = 500;
+const REPLAY_KEEP_MS = 30_000;
