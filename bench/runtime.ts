@@ -37,10 +37,10 @@ roles:
   }
 }
 
-/** Peak RSS (VmHWM) of a process in MB, from /proc (no child process, so the event loop is not blocked). */
-function peakRssMb(pid: number): number {
+/** Peak (VmHWM) or current (VmRSS) resident memory of a process in MB, from /proc (no child process). */
+function peakRssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return Math.round(Number(m?.[1] ?? 0) / 1024);
   } catch {
     return 0;
@@ -95,11 +95,13 @@ async function scenario(
     );
     const id = created.environment?.id ?? '';
     const [, start] = await timed(() => c.controlEnvironment({ id, type: Op.START_ACTIVITY }));
+    await new Promise((r) => setTimeout(r, 1000));
+    const runningAgents = Math.max(0, ...(core.engine?.pids() ?? []).map((p) => peakRssMb(p, 'VmRSS')));
     const [, stop] = await timed(() => c.controlEnvironment({ id, type: Op.STOP_ACTIVITY }));
     const [, destroy] = await timed(() => c.destroyEnvironment({ id }));
     unsubscribe();
     const peakCore = Math.round(process.resourceUsage().maxRSS / 1024);
-    const peakAgents = Math.max(0, ...(core.engine?.pids() ?? []).map(peakRssMb));
+    const peakAgents = Math.max(0, ...(core.engine?.pids() ?? []).map((p) => peakRssMb(p)));
     const tasks = nHosts * perHost;
     console.log(
       `${name}: ${nHosts} host(s) × ${perHost} ${mode} tasks = ${tasks} tasks, ${processes} agent process(es)${compiledAgents ? ', compiled agents' : ''}`,
@@ -107,7 +109,9 @@ async function scenario(
     console.log(
       `  create ${create} ms (DEPLOY ${span('DEPLOY')} ms, CONFIGURE ${span('CONFIGURE')} ms) | START ${start} ms | STOP ${stop} ms | destroy ${destroy} ms`,
     );
-    console.log(`  peak RSS: core ${peakCore} MB, largest agent process ${peakAgents} MB`);
+    console.log(
+      `  peak RSS: core ${peakCore} MB, largest agent process ${peakAgents} MB (${runningAgents} MB while running)`,
+    );
   } finally {
     await core.stop();
     rmSync(root, { recursive: true, force: true });
