@@ -27,7 +27,10 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
       'run the core: control API on 127.0.0.1:<port>, environments, and (by default) a local agent',
     )
     .option('--port <port>', 'control API port', '32102')
-    .option('--config <uri>', 'configuration source (default: the example configuration file)')
+    .option(
+      '--config <uri>',
+      'configuration: embedded://<dir> (default: the state directory, seeded from the example configuration), etcd://host:port, apricot://host:port or file:///path.yaml',
+    )
     .option('--agent-host <name>', 'host name of the local agent', 'localhost')
     .option('--posing <n>', 'start N agents posing as hosts flp001… (development and benchmarks)')
     .option('--no-local-agent', 'start no agent (agents connect by themselves)')
@@ -44,7 +47,8 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
       const core = await startCore({
         stateDir: ctx.stateDir,
         port: Number(flags.port),
-        config: flags.config ?? `file://${join(ROOT, 'examples', 'config.yaml')}`,
+        config: flags.config ?? `embedded://${join(ctx.stateDir, 'config')}`,
+        ...(flags.example ? { seedConfig: join(ROOT, 'examples', 'config.yaml') } : {}),
         localAgents: agents,
         extraDefaults: { axle_task_bin: join(ROOT, 'examples', 'tasks') },
         jitEnv: { PATH: `${join(ROOT, 'examples', 'jit-tool')}:${process.env['PATH'] ?? ''}` },

@@ -10,6 +10,7 @@ import { repoCommands, templateCommands } from './repo-commands.ts';
 import { workflowCommands } from './workflow-commands.ts';
 import { envCommands } from './env-commands.ts';
 import { agentCommand, coreCommands } from './core-commands.ts';
+import { configCommands } from './config-commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('axle')
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   templateCommands(program, context);
   envCommands(program, context);
   coreCommands(program, context);
+  configCommands(program, context);
   agentCommand(program);
   return program;
 }

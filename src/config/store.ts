@@ -40,12 +40,33 @@ export class ConfigStoreError extends Error {
 
 export const RUN_NUMBER_KEY = 'o2/runtime/run_number';
 
-/** Atomically increments the run number (created at 0 if absent) and returns the new value. */
-export async function newRunNumber(store: ConfigStore, maxAttempts = 10_000): Promise<number> {
+/** Per store, the tail of this process's queue of run-number requests. */
+const runNumberQueues = new WeakMap<ConfigStore, Promise<unknown>>();
+
+/**
+ * Atomically increments the run number (created at 0 if absent) and returns the new value. Requests of one process
+ * on one store are queued (so 1,000 concurrent callers do not all race the same compare-and-swap); processes race
+ * each other through compareAndSwap.
+ */
+export function newRunNumber(store: ConfigStore, maxAttempts = 10_000): Promise<number> {
+  const previous = runNumberQueues.get(store) ?? Promise.resolve();
+  const next = previous.then(
+    () => incrementRunNumber(store, maxAttempts),
+    () => incrementRunNumber(store, maxAttempts),
+  );
+  runNumberQueues.set(store, next);
+  return next;
+}
+
+async function incrementRunNumber(store: ConfigStore, maxAttempts: number): Promise<number> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const current = await store.get(RUN_NUMBER_KEY);
     const next = (current === undefined ? 0 : Number(current.trim()) || 0) + 1;
     if (await store.compareAndSwap(RUN_NUMBER_KEY, current, String(next))) return next;
   }
-  throw new ConfigStoreError('unavailable', `could not increment ${RUN_NUMBER_KEY} after ${maxAttempts} attempts`, RUN_NUMBER_KEY);
+  throw new ConfigStoreError(
+    'unavailable',
+    `could not increment ${RUN_NUMBER_KEY} after ${maxAttempts} attempts`,
+    RUN_NUMBER_KEY,
+  );
 }

@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { ConnectRouter } from '@connectrpc/connect';
 import type { ConfigSource } from '../common/config-source.ts';
-import { openConfigSource } from '../config/open-config-source.ts';
+import { newRunNumber } from '../config/store.ts';
+import { storeConfigSource } from '../config/store-config-source.ts';
+import { openConfiguration, seedStore } from './configuration.ts';
+import { ApricotService } from '../config/apricot-service.ts';
+import type { ConfigStore } from '../config/store.ts';
 import type { AgentSpec } from '../agent/run-agent.ts';
 import { LocalEngine } from '../engine/local-engine.ts';
 import { EventBus } from '../environment/events.ts';
@@ -24,6 +28,7 @@ import { JitService } from '../workflow/jit.ts';
 import { newUid } from '../workflow/uid.ts';
 import { AgentRegistry } from './agent-registry.ts';
 import { agentRoutes } from './agent-service.ts';
+import { apricotRoutes } from './apricot-handlers.ts';
 import type { CoreContext } from './core-context.ts';
 import { envHandlers } from './env-handlers.ts';
 import { healthRoutes } from './health.ts';
@@ -40,7 +45,7 @@ export interface CoreOptions {
   readonly port?: number;
   /** Default 127.0.0.1. */
   readonly host?: string;
-  /** Configuration source URI (`file:///…`); none = empty configuration. */
+  /** Configuration: `embedded://<dir>`, `etcd://host:port`, `apricot://host:port` or `file:///…`; none = empty. */
   readonly config?: string;
   /** Agents the local engine starts; none = no engine (agents connect by themselves). */
   readonly localAgents?: readonly AgentSpec[];
@@ -56,6 +61,10 @@ export interface CoreOptions {
   readonly extraDefaults?: Readonly<Record<string, string>>;
   /** Missed-heartbeat time after which an agent's tasks are lost. */
   readonly agentLostAfterMs?: number;
+  /** When the configuration store is empty at start, import this AliECS-layout YAML file into it. */
+  readonly seedConfig?: string;
+  /** Configuration store; when given the core also serves `apricot.Apricot` (the embedded Apricot). */
+  readonly store?: ConfigStore;
 }
 
 export interface RunningCore {
@@ -70,7 +79,11 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
   mkdirSync(o.stateDir, { recursive: true });
   const coreId = newUid();
   const repos = await RepoManager.open({ stateDir: o.stateDir });
-  const base: ConfigSource | undefined = o.config === undefined ? undefined : openConfigSource(o.config);
+  const configuration = o.config === undefined ? undefined : await openConfiguration(o.config, o.stateDir);
+  const store = o.store ?? configuration?.store;
+  if (store !== undefined && o.seedConfig !== undefined) await seedStore(store, o.seedConfig);
+  const base: ConfigSource | undefined =
+    configuration?.source ?? (o.store === undefined ? undefined : await storeSource(o.store));
   const config =
     base === undefined || o.extraDefaults === undefined ? base : withDefaults(base, o.extraDefaults);
   mkdirSync(join(o.stateDir, 'jit'), { recursive: true });
@@ -86,7 +99,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     bus,
     controller: registry,
     callRunner: createCallRunner([testPlugin]),
-    newRunNumber: () => runNumbers.next(),
+    newRunNumber: () => (store !== undefined ? newRunNumber(store) : runNumbers.next()),
     newUid,
     plan: (workflow, vars, environmentId) =>
       planEnvironment({
@@ -109,6 +122,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     plugins: { testplugin: true },
   };
   const subs = new Subscriptions(bus);
+  const apricot = store === undefined ? undefined : new ApricotService(store);
   const routes = (router: ConnectRouter): void => {
     router.service(Control, {
       ...envHandlers(context, subs),
@@ -118,6 +132,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     agentRoutes(registry, coreId)(router);
     healthRoutes()(router);
     reflectionRoutes(CORE_PROTO_FILES)(router);
+    if (apricot !== undefined) apricotRoutes(apricot)(router);
   };
   const server = http2.createServer(connectNodeAdapter({ routes }));
   const open = new Set<http2.ServerHttp2Session>();
@@ -143,9 +158,14 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           ...(o.compiledAgents === true ? { compiled: true } : {}),
         });
   const stop = async (): Promise<void> => {
+    await stopCore();
+    await configuration?.close();
+  };
+  const stopCore = async (): Promise<void> => {
     for (const env of manager.list()) await manager.destroy(env.id, { force: true }).catch(() => undefined);
     await engine?.stop();
     registry.stop();
+    apricot?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const session of open) session.destroy();
@@ -171,4 +191,10 @@ function withDefaults(inner: ConfigSource, extra: Readonly<Record<string, string
   return Object.assign(Object.create(inner) as ConfigSource, {
     getDefaults: () => ({ ...inner.getDefaults(), ...extra }),
   });
+}
+
+async function storeSource(store: ConfigStore): Promise<ConfigSource> {
+  const source = storeConfigSource(store);
+  await source.ready;
+  return source;
 }

@@ -3,7 +3,7 @@ import type { ConnectRouter } from '@connectrpc/connect';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '../gen/grpc/health/v1/health_pb.ts';
 
-const SERVICES = new Set(['', 'o2control.Control', 'axle.agent.v1.AgentService']);
+const SERVICES = new Set(['', 'o2control.Control', 'axle.agent.v1.AgentService', 'apricot.Apricot']);
 
 export function healthRoutes(): (router: ConnectRouter) => void {
   return (router) =>

@@ -1,0 +1,78 @@
+/**
+ * Test and benchmark support: a real etcd-server on 127.0.0.1 (free ports, temporary data dir), started and stopped
+ * through scripts/etcd. Fails with a clear message when etcd is not installed (scripts/test installs it).
+ * @module
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const SCRIPT = fileURLToPath(new URL('../../scripts/etcd', import.meta.url));
+
+/** A running etcd; `stop` is idempotent. */
+export interface EtcdServer {
+  /** `etcd://127.0.0.1:<port>` */
+  readonly uri: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts an etcd-server on free loopback ports; throws when etcd is missing or does not become healthy. */
+export async function startEtcd(): Promise<EtcdServer> {
+  try {
+    await run('sh', ['-c', 'command -v etcd && command -v etcdctl']);
+  } catch {
+    throw new Error(
+      'etcd is not installed: run scripts/test (it installs etcd-server) or apt-get install etcd-server etcd-client',
+    );
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'axle-etcd-'));
+  const [client, peer] = await freePorts(2);
+  let pid: number;
+  try {
+    const { stdout } = await run(SCRIPT, ['start', dir, String(client), String(peer)]);
+    pid = Number(stdout.trim());
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`cannot start etcd: ${(e as { stderr?: string }).stderr ?? String(e)}`, {
+      cause: e,
+    });
+  }
+  let stopped = false;
+  return {
+    uri: `etcd://127.0.0.1:${client}`,
+    pid,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await run(SCRIPT, ['stop', dir]).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `count` distinct free TCP ports on 127.0.0.1 (held open together, then released). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => {
+    const address = s.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
+  });
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
