@@ -12,6 +12,7 @@ import { EtcdConfigStore } from '../src/config/etcd-store.ts';
 import { startEtcd } from '../src/config/etcd-store-server.ts';
 import { newRunNumber } from '../src/config/store.ts';
 import type { ConfigStore } from '../src/config/store.ts';
+import { ApricotService } from '../src/config/apricot-service.ts';
 
 const HOSTS = 2500;
 const READS = 10_000;
@@ -52,14 +53,18 @@ async function bench(name: string, store: ConfigStore): Promise<void> {
   const readMs = await time(async () => {
     for (let i = 0; i < READS; i++) await store.get(keys[i % keys.length] ?? '');
   });
+  const service = await serviceFigures(store);
   const fmt = (v: number, d = 0): string => v.toFixed(d).padStart(10);
   console.log(
     `${name.padEnd(9)}${fmt(Object.keys(entries).length)}${fmt(bytes / 1e6, 2)}${fmt(loadMs)}` +
-      `${fmt(2000 / (seqMs / 1000))}${fmt(1000 / (concMs / 1000))}${fmt(readMs)}${fmt((readMs * 1000) / READS, 1)}`,
+      `${fmt(2000 / (seqMs / 1000))}${fmt(1000 / (concMs / 1000))}${fmt(readMs)}${fmt((readMs * 1000) / READS, 1)}` +
+      `${fmt(service.lookupMs)}${fmt(service.p50, 2)}${fmt(service.p99, 2)}`,
   );
 }
 
-console.log('store         keys  value MB   load ms  seq RN/s conc RN/s  10k get ms  µs/get');
+console.log(
+  'store         keys  value MB   load ms  seq RN/s conc RN/s  10k get ms  µs/get  10k DetectorForHost ms  processed 20-line template p50 ms  p99 ms',
+);
 const dir = mkdtempSync(join(tmpdir(), 'axle-bench-store-'));
 const embedded = new EmbeddedConfigStore(dir);
 await bench('embedded', embedded);
@@ -73,4 +78,30 @@ try {
   await etcd.close();
 } finally {
   await server.stop();
+}
+
+/**
+ * Through the Apricot service over `store`: 10,000 DetectorForHost look-ups, and the latency of a processed
+ * GetComponentConfiguration of a 20-line template (1,000 calls with a varying var stack; p50 and p99).
+ */
+async function serviceFigures(store: ConfigStore): Promise<{ lookupMs: number; p50: number; p99: number }> {
+  const service = new ApricotService(store);
+  const lookupMs = await time(async () => {
+    for (let i = 0; i < READS; i++)
+      await service.getDetectorForHost(`flp${String(i % HOSTS).padStart(4, '0')}`);
+  });
+  const lines = Array.from({ length: 20 }, (_, i) => `key${i} = {{ host }}-{{ rate }}-${i}`).join('\n');
+  await store.put('o2/components/readout/ANY/any/bench-template', lines);
+  const samples: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const t0 = performance.now();
+    await service.getComponentConfiguration({ path: 'readout/ANY/any/bench-template' }, true, {
+      host: `flp${i}`,
+      rate: String(i),
+    });
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  await service.close();
+  return { lookupMs, p50: samples[500] ?? NaN, p99: samples[990] ?? NaN };
 }

@@ -33,16 +33,25 @@ export interface ApricotServiceOptions {
   readonly newUid?: () => string;
 }
 
+const HARDWARE_TTL_MS = 1000;
+
 export class ApricotService {
   readonly components: ApricotComponents;
   private readonly unwatch: () => void;
+
+  private hardwareCache: { readonly at: number; readonly tree: Promise<KeyTree> } | undefined;
 
   constructor(
     readonly store: ConfigStore,
     private readonly options: ApricotServiceOptions = {},
   ) {
     this.components = new ApricotComponents(store, options.newUid);
-    this.unwatch = store.watch(COMPONENTS_PREFIX, () => this.components.invalidate());
+    const unwatchComponents = store.watch(COMPONENTS_PREFIX, () => this.components.invalidate());
+    const unwatchHardware = store.watch('o2/hardware', () => (this.hardwareCache = undefined));
+    this.unwatch = () => {
+      unwatchComponents();
+      unwatchHardware();
+    };
   }
 
   /** Stops watching the store (the store itself stays open). */
@@ -216,8 +225,15 @@ export class ApricotService {
     return formatComponentPath(path);
   }
 
-  private async hardware(): Promise<KeyTree> {
-    return treeFromEntries(await this.store.getRecursive('o2/hardware'));
+  /** The inventory tree, cached (like AliECS's cache proxy): dropped on a store write under o2/hardware, or after 1 s. */
+  private hardware(): Promise<KeyTree> {
+    const now = Date.now();
+    if (this.hardwareCache === undefined || now - this.hardwareCache.at > HARDWARE_TTL_MS) {
+      const tree = this.store.getRecursive('o2/hardware').then(treeFromEntries);
+      this.hardwareCache = { at: now, tree };
+      tree.catch(() => (this.hardwareCache = undefined));
+    }
+    return this.hardwareCache.tree;
   }
 
   private async flat(prefix: string): Promise<Record<string, string>> {
