@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { ConfigSource } from '../common/config-source.ts';
-import { openConfigSource } from '../config/open-config-source.ts';
+import { openConfiguration } from '../server/configuration.ts';
 import { RepoManager } from '../repos/repo-manager.ts';
 import type { RepoInfo } from '../repos/repo-manager.ts';
 import { JitService } from '../workflow/jit.ts';
@@ -17,6 +17,7 @@ export class CliContext {
   readonly stateDir: string;
   readonly json: boolean;
   #repos: Promise<RepoManager> | undefined;
+  private readonly closers: (() => Promise<void>)[] = [];
 
   constructor(flags: GlobalFlags) {
     this.stateDir = stateDirFrom(flags.stateDir);
@@ -42,8 +43,17 @@ export class CliContext {
     return repos.add(source.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? source : abs);
   }
 
-  config(uri: string | undefined): ConfigSource | undefined {
-    return uri === undefined ? undefined : openConfigSource(uri);
+  /** The configuration named by `uri` (file://, embedded://, etcd://, apricot://); closed when the command ends. */
+  async config(uri: string | undefined): Promise<ConfigSource | undefined> {
+    if (uri === undefined) return undefined;
+    const c = await openConfiguration(uri, this.stateDir);
+    this.closers.push(() => c.close());
+    return c.source;
+  }
+
+  /** Releases what the command opened (store connections, polling remote sources). */
+  async close(): Promise<void> {
+    await Promise.all(this.closers.splice(0).map((f) => f()));
   }
 
   jit(config: ConfigSource | undefined): JitService {

@@ -12,7 +12,8 @@ import { envCommands } from './env-commands.ts';
 import { agentCommand, coreCommands } from './core-commands.ts';
 import { configCommands } from './config-commands.ts';
 
-export function buildProgram(): Command {
+/** The program; every context its commands create is added to `contexts` (closed by main). */
+export function buildProgram(contexts: CliContext[] = []): Command {
   const program = new Command('axle')
     .description('Axle experiment control system')
     .option('--state-dir <dir>', 'state directory (default: $AXLE_STATE_DIR or ~/.local/state/axle)')
@@ -20,7 +21,11 @@ export function buildProgram(): Command {
     .option('--endpoint <host:port>', 'core control API', '127.0.0.1:32102')
     .showHelpAfterError()
     .exitOverride();
-  const context = (flags: GlobalFlags): CliContext => new CliContext(flags);
+  const context = (flags: GlobalFlags): CliContext => {
+    const c = new CliContext(flags);
+    contexts.push(c);
+    return c;
+  };
   workflowCommands(program, context);
   repoCommands(program, context);
   templateCommands(program, context);
@@ -33,8 +38,9 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; errors are printed as one clear line and set exit status 1 (2 for usage errors). */
 export async function main(argv: readonly string[]): Promise<void> {
+  const contexts: CliContext[] = [];
   try {
-    await buildProgram().parseAsync([...argv], { from: 'user' });
+    await buildProgram(contexts).parseAsync([...argv], { from: 'user' });
   } catch (e: unknown) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
@@ -44,5 +50,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     const known = e instanceof ExtraVarsError || (e instanceof Error && /Error$/.test(e.name));
     process.stderr.write(`axle: ${known ? message : `unexpected error: ${message}`}\n`);
     process.exitCode = 1;
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
   }
 }

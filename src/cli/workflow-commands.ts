@@ -83,7 +83,7 @@ async function planOptions(ctx: CliContext, workflow: string, flags: PlanFlags):
     const info = await ctx.ensureRepo(flags.repo);
     if (workflow !== '' && !workflow.includes('/workflows/')) ref = `${info.id}/workflows/${workflow}`;
   }
-  const config = ctx.config(flags.config);
+  const config = await ctx.config(flags.config);
   return {
     repos,
     workflow: ref,
