@@ -38,7 +38,7 @@ export function miscHandlers(ctx: CoreContext): Handlers {
           hostsCount: ctx.registry.hosts().length,
           instanceName: 'axle',
           version: { major, minor, patch, build: '', productName: 'Axle', versionStr: ctx.version },
-          configurationEndpoint: ctx.config?.uri ?? 'embedded',
+          configurationEndpoint: configurationStatus(ctx),
           detectorsInInstance: inventory,
           activeDetectors: active,
           availableDetectors: inventory.filter((d) => !active.includes(d)),
@@ -128,4 +128,10 @@ export function globToRegExp(glob: string): RegExp {
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
+}
+
+/** The configuration's URI, and when the core is serving a cached copy because the store is unreachable, why. */
+function configurationStatus(ctx: CoreContext): string {
+  const stale = (ctx.config as { readonly staleMessage?: string } | undefined)?.staleMessage;
+  return `${ctx.config?.uri ?? 'none'}${stale !== undefined ? ` (${stale})` : ''}`;
 }
