@@ -102,6 +102,6 @@ async function serviceFigures(store: ConfigStore): Promise<{ lookupMs: number; p
     samples.push(performance.now() - t0);
   }
   samples.sort((a, b) => a - b);
-  await service.close();
+  service.close();
   return { lookupMs, p50: samples[500] ?? NaN, p99: samples[990] ?? NaN };
 }
