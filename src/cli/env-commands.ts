@@ -111,10 +111,10 @@ export function envCommands(program: Command, context: Ctx): void {
       process.stdout.write(`${lines.join('\n')}\n`);
       if (flags.tasks === true)
         printTable(
-          ['task', 'path', 'host', 'state', 'status', 'pid', 'critical'],
+          ['task', 'template', 'host', 'state', 'status', 'pid', 'critical'],
           e.tasks.map((t) => [
             t.taskId,
-            t.name.split('#')[0]?.split('/').pop() ?? '',
+            (t.name.split('#')[0]?.split('/').pop() ?? '').replace(/@[0-9a-f]{40}$/, ''),
             t.deploymentInfo?.hostname ?? '',
             t.state,
             t.status,
