@@ -85,6 +85,8 @@ export interface TaskController {
   transitionMany(items: readonly TransitionItem[]): Promise<TransitionResult[]>;
   triggerHook(taskId: string, timeoutMs: number): Promise<HookResult>;
   kill(taskIds: readonly string[]): Promise<void>;
+  /** Frees what an environment held (resource reservations); called once it is torn down. */
+  releaseEnvironment?(environmentId: string): void;
   subscribe(listener: (u: TaskUpdate) => void): () => void;
   hosts(): HostInfo[];
 }

@@ -24,10 +24,15 @@ import {
   TriggerHookSchema,
 } from '../gen/axle/agent/v1/agent_pb.ts';
 import type { CommandResult, TaskUpdate as WireUpdate } from '../gen/axle/agent/v1/agent_pb.ts';
-import { placeTasks } from '../scheduler/simple-placement.ts';
+import { placeAll } from '../scheduler/placement.ts';
+import { formatReasons } from '../scheduler/placement-explain.ts';
+import { Ledger } from '../scheduler/placement-ledger.ts';
 import type { AgentLink } from './agent-link.ts';
 
 const MARGIN_MS = 5_000;
+
+type Placement =
+  { readonly ok: true; readonly host: string } | { readonly ok: false; readonly reason: string };
 const UPDATE_KINDS: readonly TaskUpdateKind[] = [
   'END_OF_STREAM',
   'TASK_INTERNAL_ERROR',
@@ -40,6 +45,7 @@ export class AgentRegistry implements TaskController {
   private readonly agents = new Map<string, AgentLink>();
   private readonly taskHost = new Map<string, string>();
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
+  private readonly ledger = new Ledger();
   private readonly watchdog: NodeJS.Timeout;
 
   constructor(readonly lostAfterMs = 3_000) {
@@ -105,15 +111,7 @@ export class AgentRegistry implements TaskController {
   }
 
   async launch(requests: readonly LaunchRequest[]): Promise<LaunchResult[]> {
-    const hosts = [...this.agents.values()].map((a) => ({
-      host: a.host,
-      attributes: a.hello.attributes,
-      load: a.tasks.size,
-    }));
-    const placement = placeTasks(
-      requests.map((r) => ({ taskId: r.taskId, path: r.path, constraints: r.constraints })),
-      hosts,
-    );
+    const placement = this.place(requests);
     return Promise.all(
       requests.map(async (r): Promise<LaunchResult> => {
         const p = placement.get(r.taskId);
@@ -138,6 +136,49 @@ export class AgentRegistry implements TaskController {
         return { taskId: r.taskId, ok: true, host: link.host, pid: res.pid, endpoints: res.endpoints };
       }),
     );
+  }
+
+  /** Frees the CPU and memory an environment's tasks held on their hosts. */
+  releaseEnvironment(environmentId: string): void {
+    this.ledger.release(environmentId);
+  }
+
+  /**
+   * Places one environment's launches on the connected hosts with the scheduler: constraints, and CPU and memory
+   * against each host's offer minus what other environments hold (ports stay with the agents' own allocators).
+   * A relaunch of the same environment (RECOVER) replaces its reservations.
+   */
+  private place(requests: readonly LaunchRequest[]): Map<string, Placement> {
+    const envId = requests[0]?.environmentId ?? '';
+    this.ledger.release(envId);
+    const offers = [...this.agents.values()].map((a) => ({
+      host: a.host,
+      cpu: a.hello.cpu,
+      memoryMb: a.hello.memoryMb,
+      ports: [],
+      attributes: a.hello.attributes,
+    }));
+    const reqs = requests.map((r) => ({
+      taskId: r.taskId,
+      path: r.path,
+      cpu: r.wants.cpu ?? 0,
+      memoryMb: r.wants.memory ?? 0,
+      staticPorts: [],
+      dynamicPorts: 0,
+      constraints: r.constraints,
+    }));
+    const result = placeAll(reqs, offers, this.ledger, { envId });
+    this.ledger.reserve(envId, result.placements);
+    const out = new Map<string, Placement>(
+      result.placements.map((p) => [p.taskId, { ok: true, host: p.host }]),
+    );
+    if (!result.ok) {
+      for (const u of result.undeployable) {
+        const detail = offers.length === 0 ? 'no host is connected' : formatReasons(u.reasons);
+        out.set(u.taskId, { ok: false, reason: `no host can run ${u.path}: ${detail}` });
+      }
+    }
+    return out;
   }
 
   async transition(

@@ -1,0 +1,51 @@
+/**
+ * The core places tasks with the scheduler: a host's CPU is never exceeded across environments, an environment that
+ * does not fit is refused with the reason per host, and tearing one down frees its share.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { Control } from '../gen/protos/o2control_pb.ts';
+import { startCore, waitForAgents } from './core.ts';
+
+test('CPU is reserved across environments and freed at teardown; the refusal names host and resource', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'axle-place-'));
+  const repo = join(root, 'repo');
+  mkdirSync(join(repo, 'workflows'), { recursive: true });
+  mkdirSync(join(repo, 'tasks'), { recursive: true });
+  writeFileSync(
+    join(repo, 'workflows', 'busy.yaml'),
+    'name: !public busy\nroles:\n  - name: w\n    constraints: [ { attribute: detector, value: TPC } ]\n    task: { load: heavy }\n',
+  );
+  writeFileSync(
+    join(repo, 'tasks', 'heavy.yaml'),
+    'name: heavy\ncontrol: { mode: basic }\nwants: { cpu: 1.5, memory: 100 }\ncommand: { value: /bin/true }\n',
+  );
+  const core = await startCore({
+    stateDir: join(root, 'state'),
+    port: 0,
+    localAgents: [{ host: 'n1', cpu: 2, memoryMb: 1000, attributes: { detector: 'TPC' } }],
+  });
+  try {
+    await core.context.repos.add(repo);
+    await waitForAgents(core, 1);
+    const c = createClient(Control, createGrpcTransport({ baseUrl: core.url }));
+    const first = await c.newEnvironment({ workflowTemplate: 'busy', vars: {} });
+    assert.equal(first.environment?.state, 'CONFIGURED');
+    await assert.rejects(
+      c.newEnvironment({ workflowTemplate: 'busy', vars: {} }),
+      /no host can run busy\.w: .*n1.*cpu/,
+    );
+    await c.destroyEnvironment({ id: first.environment?.id ?? '' });
+    const again = await c.newEnvironment({ workflowTemplate: 'busy', vars: {} });
+    assert.equal(again.environment?.state, 'CONFIGURED');
+    await c.destroyEnvironment({ id: again.environment?.id ?? '' });
+  } finally {
+    await core.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
