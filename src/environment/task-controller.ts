@@ -20,6 +20,8 @@ export interface LaunchRequest {
   readonly constraints: readonly Constraint[];
   readonly wants: Resources;
   readonly timeoutMs: number;
+  /** Tasks with the same key must share a host (peers over IPC or shared memory). */
+  readonly sameHostAs?: string;
 }
 
 export interface LaunchResult {

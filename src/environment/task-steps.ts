@@ -6,6 +6,7 @@
 import { parseDuration } from '../common/duration.ts';
 import { TASK_EVENT_OF } from '../common/environment-fsm.ts';
 import type { EnvEvent } from '../common/environment-fsm.ts';
+import { sameHostGroups } from '../scheduler/placement-plan.ts';
 import type { Environment } from './environment.ts';
 import { configureArgs, startArgs, stopArgs } from './task-args.ts';
 import type { ArgsResult } from './task-args.ts';
@@ -58,8 +59,10 @@ async function deploy(
   controller: TaskController,
   tasks: readonly TaskRecord[],
 ): Promise<string[]> {
+  const groups = sameHostGroups(tasks.map((t) => t.desc));
   const results = await controller.launch(
     tasks.map((t) => ({
+      ...sameHost(groups, t.desc.path),
       taskId: t.taskId,
       environmentId: env.id,
       name: `${t.desc.taskTemplate}#${t.taskId}`,
@@ -135,4 +138,9 @@ async function transitionAll(
       errors.push(`task ${t.desc.path} on ${t.host}: ${event} failed: ${t.error}`);
   });
   return errors;
+}
+
+function sameHost(groups: ReadonlyMap<string, string>, path: string): { sameHostAs?: string } {
+  const g = groups.get(path);
+  return g === undefined ? {} : { sameHostAs: g };
 }

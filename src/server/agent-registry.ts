@@ -166,6 +166,7 @@ export class AgentRegistry implements TaskController {
       staticPorts: [],
       dynamicPorts: 0,
       constraints: r.constraints,
+      ...(r.sameHostAs !== undefined ? { sameHostAs: r.sameHostAs } : {}),
     }));
     const result = placeAll(reqs, offers, this.ledger, { envId });
     this.ledger.reserve(envId, result.placements);

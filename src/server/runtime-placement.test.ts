@@ -49,3 +49,50 @@ test('CPU is reserved across environments and freed at teardown; the refusal nam
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('tasks connected over IPC land on the same host', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'axle-place2-'));
+  const repo = join(root, 'repo');
+  mkdirSync(join(repo, 'workflows'), { recursive: true });
+  mkdirSync(join(repo, 'tasks'), { recursive: true });
+  const roles = ['a', 'b', 'c']
+    .map(
+      (n) =>
+        `  - name: ${n}-src\n    bind: [ { name: out, type: push, addressing: ipc } ]\n    task: { load: t }\n` +
+        `  - name: ${n}-dst\n    connect: [ { name: in, type: pull, target: "{{ Parent().Path }}.${n}-src:out" } ]\n    task: { load: t }\n`,
+    )
+    .join('');
+  writeFileSync(join(repo, 'workflows', 'pairs.yaml'), `name: !public pairs\nroles:\n${roles}`);
+  writeFileSync(
+    join(repo, 'tasks', 't.yaml'),
+    'name: t\ncontrol: { mode: basic }\nwants: { cpu: 0.1 }\ncommand: { value: /bin/true }\n',
+  );
+  const core = await startCore({
+    stateDir: join(root, 'state'),
+    port: 0,
+    localAgents: [
+      { host: 'n1', cpu: 0.35 },
+      { host: 'n2', cpu: 2 },
+    ],
+  });
+  try {
+    await core.context.repos.add(repo);
+    await waitForAgents(core, 2);
+    const c = createClient(Control, createGrpcTransport({ baseUrl: core.url }));
+    const env = await c.newEnvironment({ workflowTemplate: 'pairs', vars: {} });
+    const id = env.environment?.id ?? '';
+    const tasks = core.context.manager.get(id).tasks;
+    const hostOf = (path: string): string => tasks.find((t) => t.desc.path === path)?.host ?? '';
+    for (const n of ['a', 'b', 'c'])
+      assert.equal(hostOf(`pairs.${n}-src`), hostOf(`pairs.${n}-dst`), `pair ${n}`);
+    assert.equal(
+      new Set(tasks.map((t) => t.host)).size,
+      2,
+      'n1 holds only one pair, so pairs spread over both hosts',
+    );
+    await c.destroyEnvironment({ id });
+  } finally {
+    await core.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
