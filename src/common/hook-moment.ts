@@ -2,19 +2,8 @@
  * Moments of an environment transition at which hooks and calls run: `before_<EVENT>`, `leave_<STATE>`,
  * `enter_<STATE>`, `after_<EVENT>`, `DESTROY`, `after_DESTROY`, each with an optional weight (`+100`, `-10`).
  */
+import { ENV_EVENTS, ENV_STATES } from './environment-fsm.ts';
 import type { HookMoment } from './plan.ts';
-
-export const ENVIRONMENT_EVENTS = [
-  'DEPLOY',
-  'CONFIGURE',
-  'RESET',
-  'START_ACTIVITY',
-  'STOP_ACTIVITY',
-  'GO_ERROR',
-  'EXIT',
-  'RECOVER',
-] as const;
-export const ENVIRONMENT_STATES = ['STANDBY', 'DEPLOYED', 'CONFIGURED', 'RUNNING', 'ERROR', 'DONE'] as const;
 
 const MOMENT = /^([A-Za-z_]+?)([+-]\d+)?$/;
 
@@ -30,8 +19,8 @@ export function parseHookMoment(text: string): MomentCheck {
   const name = m[1] ?? '';
   const moment = { name, weight: m[2] === undefined ? 0 : Number(m[2]) };
   if (name === 'DESTROY' || name === 'after_DESTROY') return { ok: true, moment };
-  const events: readonly string[] = ENVIRONMENT_EVENTS;
-  const states: readonly string[] = ENVIRONMENT_STATES;
+  const events: readonly string[] = ENV_EVENTS;
+  const states: readonly string[] = ENV_STATES;
   if (events.includes(name)) {
     return {
       ok: true,

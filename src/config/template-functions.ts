@@ -5,9 +5,9 @@
  * @module
  */
 import { randomInt } from 'node:crypto';
+import { isFalsyWord, isTruthyWord } from '../template/functions/strings.ts';
+import { prefixedOverride, suffixInRange } from '../template/functions/util.ts';
 
-const TRUTHY = ['true', 'yes', 'y', '1', 'on', 'ok'];
-const FALSY = ['false', 'no', 'n', '0', 'off', 'none'];
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 
 /** An 11-character base58 id, the shape of AliECS environment ids (random here, not time-ordered). */
@@ -31,8 +31,8 @@ const stringHelpers = {
   TrimSpace: (v: unknown): string => text(v).trim(),
   ToUpper: (v: unknown): string => text(v).toUpperCase(),
   ToLower: (v: unknown): string => text(v).toLowerCase(),
-  IsTruthy: (v: unknown): boolean => TRUTHY.includes(text(v).trim().toLowerCase()),
-  IsFalsy: (v: unknown): boolean => ['', ...FALSY].includes(text(v).trim().toLowerCase()),
+  IsTruthy: (v: unknown): boolean => isTruthyWord(text(v)),
+  IsFalsy: (v: unknown): boolean => isFalsyWord(text(v)),
 };
 
 function unmarshal(v: unknown): unknown {
@@ -59,24 +59,14 @@ const jsonHelpers = {
   Sort: (v: unknown): unknown => (Array.isArray(v) ? v.map((x) => text(x)).sort() : v),
 };
 
+/** The `util` helpers of §8, shared with the workflow templates' function library. */
 function utilHelpers(varStack: Readonly<Record<string, string>>) {
-  const usable = (v: string | undefined): v is string => v !== undefined && v !== 'none' && v.trim() !== '';
+  const vars = { get: (n: string): string | undefined => varStack[n], toRecord: () => varStack };
   return {
-    /** `<prefix>_<name>` when set and not empty/"none", else `<name>` likewise, else "". */
-    PrefixedOverride: (name: unknown, prefix: unknown): string => {
-      const prefixed = varStack[`${text(prefix)}_${text(name)}`];
-      const plain = varStack[text(name)];
-      return usable(prefixed) ? prefixed : usable(plain) ? plain : '';
-    },
-    /** "true" when `input` is `prefix` (non-empty) followed by an integer within [min, max]. */
-    SuffixInRange: (input: unknown, prefix: unknown, min: unknown, max: unknown): string => {
-      const [s, p] = [text(input), text(prefix)];
-      if (p === '' || !s.startsWith(p)) return 'false';
-      const [id, lo, hi] = [s.slice(p.length), min, max].map(toInt);
-      return id !== undefined && lo !== undefined && hi !== undefined && id >= lo && id <= hi
-        ? 'true'
-        : 'false';
-    },
+    PrefixedOverride: (name: unknown, prefix: unknown): string =>
+      prefixedOverride(vars, text(name), text(prefix)),
+    SuffixInRange: (input: unknown, prefix: unknown, min: unknown, max: unknown): string =>
+      suffixInRange(text(input), text(prefix), text(min), text(max)),
   };
 }
 
