@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FlagError, parseAgentFlags } from './agent-flags.ts';
+import { AGENT_USAGE, FlagError, parseAgentFlags } from './agent-flags.ts';
 
 test('one agent from --host with resources and attributes', () => {
   const flags = parseAgentFlags(
@@ -26,6 +26,23 @@ test('one agent from --host with resources and attributes', () => {
   ]);
   assert.equal(flags.simulatedOnly, false);
   assert.equal(flags.exitWithParent, false);
+  assert.equal(flags.scope, undefined);
+  assert.equal(flags.advertiseAddress, undefined);
+});
+
+test('--scope and --advertise-address apply to the whole process', () => {
+  const flags = parseAgentFlags(
+    ['--core', 'c:1', '--host', 'flp003', '--scope', '2oDvieFrVTi', '--advertise-address', '10.0.4.3'],
+    {},
+  );
+  assert.equal(flags.scope, '2oDvieFrVTi');
+  assert.equal(flags.advertiseAddress, '10.0.4.3');
+  assert.deepEqual(
+    flags.agents.map((a) => a.host),
+    ['flp003'],
+  );
+  assert.match(AGENT_USAGE, /--scope envId/);
+  assert.match(AGENT_USAGE, /--advertise-address addr/);
 });
 
 test('--posing N names hosts flp001…; --agents-json adds agents with their own resources', () => {
@@ -69,6 +86,8 @@ test('bad flags are refused with a FlagError naming the problem', () => {
     [['--core', 'c', '--tcp-ports', '9-1'], /--tcp-ports/],
     [['--core', 'c', '--agents-json', '[{"cpu":1}]'], /--agents-json/],
     [['--core', 'c', '--bogus'], /bogus/],
+    [['--core', 'c', '--scope', ''], /--scope/],
+    [['--core', 'c', '--advertise-address', ' '], /--advertise-address/],
   ];
   for (const [argv, message] of bad)
     assert.throws(

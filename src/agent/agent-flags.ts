@@ -18,11 +18,18 @@ export interface AgentFlags {
   readonly exitWithCore: boolean;
   /** Exit when the parent process goes away (agents started by a local engine). */
   readonly exitWithParent: boolean;
+  /** `--scope`: the environment id every agent of the process serves alone (cluster engines); absent: any. */
+  readonly scope?: string;
+  /** `--advertise-address`: host part of the TCP channel addresses the agents report (default 127.0.0.1). */
+  readonly advertiseAddress?: string;
 }
 
 export const AGENT_USAGE = `usage: agent --core host:port [--host name]... [--posing N] [--cpu N] [--memory MB]
   [--attr k=v]... [--agents-json '[{"host":..,"cpu":..,"memoryMb":..,"attributes":{..}}]'] [--state-dir dir]
-  [--simulated-only] [--control-ports a-b] [--tcp-ports a-b] [--exit-with-core] [--exit-with-parent]`;
+  [--simulated-only] [--control-ports a-b] [--tcp-ports a-b] [--exit-with-core] [--exit-with-parent]
+  [--scope envId] [--advertise-address addr]
+  --scope: serve this environment only (agents a cluster engine starts per environment)
+  --advertise-address: host that peers dial for the TCP channels of tasks (default 127.0.0.1)`;
 
 /** Thrown for bad flags; the message says which. */
 export class FlagError extends Error {
@@ -52,6 +59,8 @@ export function parseAgentFlags(argv: readonly string[], env: NodeJS.ProcessEnv 
     ...rangeFlag('tcpPorts', '--tcp-ports', values['tcp-ports']),
     exitWithCore: values['exit-with-core'] ?? false,
     exitWithParent: values['exit-with-parent'] ?? false,
+    ...textFlag('scope', '--scope', values.scope),
+    ...textFlag('advertiseAddress', '--advertise-address', values['advertise-address']),
   };
 }
 
@@ -73,6 +82,8 @@ function parseFlags(argv: readonly string[]) {
         'tcp-ports': { type: 'string' },
         'exit-with-core': { type: 'boolean' },
         'exit-with-parent': { type: 'boolean' },
+        scope: { type: 'string' },
+        'advertise-address': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -144,6 +155,17 @@ function rangeFlag<K extends string>(
   const range = parsePortRange(text);
   if (range === undefined) throw new FlagError(`${flag}: expected first-last within 1-65535`);
   return { [key]: range } as Partial<Record<K, PortRange>>;
+}
+
+/** A string flag that may not be blank when given. */
+function textFlag<K extends string>(
+  key: K,
+  flag: string,
+  text: string | undefined,
+): Partial<Record<K, string>> {
+  if (text === undefined) return {};
+  if (text.trim() === '' || /\s/.test(text)) throw new FlagError(`${flag}: expected a non-empty word`);
+  return { [key]: text } as Partial<Record<K, string>>;
 }
 
 function defaultStateDir(env: NodeJS.ProcessEnv): string {

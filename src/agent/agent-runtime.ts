@@ -3,13 +3,14 @@
  * (concurrently across tasks, in order per task; Kill does not wait behind a pending command), answers each with a
  * CommandResult and reports unasked changes as TaskUpdates. The core link (core-link.ts) wires it to the stream.
  */
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createDriver } from './drivers/create-driver.ts';
 import { defaultOccConnector } from './drivers/default-occ-connector.ts';
 import type { OccConnector } from './drivers/occ-connector.ts';
 import { errorMessage } from './drivers/task-driver.ts';
 import type { TaskDriver } from './drivers/task-driver.ts';
-import { allocateEndpoints } from './endpoints.ts';
+import { allocateEndpoints, claimAssigned } from './endpoints.ts';
 import { PortAllocator } from './port-allocator.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { controlModeOf, result } from './types.ts';
@@ -35,6 +36,10 @@ export interface AgentRuntimeOptions {
   readonly simulatedOnly?: boolean;
   /** Host part of TCP channel addresses (default 127.0.0.1). */
   readonly tcpHost?: string;
+  /** The agent's host name, used in error messages (default: this machine's). */
+  readonly host?: string;
+  /** Environment id this agent serves alone: launches of other environments are refused. Empty/absent: any. */
+  readonly scope?: string;
   /** The agent's own log (forwarded task output, diagnostics). */
   readonly log?: (line: string) => void;
   /** Base environment of task processes (default: the agent's). */
@@ -116,6 +121,11 @@ export class AgentRuntime {
 
   private async launch(commandId: string, op: LaunchOp): Promise<CommandResult> {
     if (this.tasks.has(op.taskId)) return result(commandId, { error: `task ${op.taskId} already exists` });
+    const scope = this.options.scope ?? '';
+    if (scope !== '' && op.environmentId !== scope) {
+      const error = `this agent serves environment ${scope} only, not ${op.environmentId || '(none)'}`;
+      return result(commandId, { error });
+    }
     const entry: TaskEntry = { launch: op, driver: undefined, endpoints: {}, killing: false };
     this.tasks.set(op.taskId, entry);
     let driver: TaskDriver | undefined;
@@ -144,12 +154,14 @@ export class AgentRuntime {
     const simulated = op.simulated || this.options.simulatedOnly === true;
     const mode = controlModeOf(op.controlMode);
     const controllable = !simulated && (mode === 'direct' || mode === 'fairmq');
-    const controlPort = controllable ? await this.ports.allocate('control', op.taskId) : undefined;
+    const host = this.options.host ?? hostname();
+    const controlPort = controllable ? await this.controlPort(op, host) : undefined;
     entry.endpoints = await allocateEndpoints(op.binds, this.ports, {
       environmentId: op.environmentId,
       taskId: op.taskId,
       tcpHost: this.options.tcpHost ?? '127.0.0.1',
       probe: !simulated,
+      host,
     });
     const log = this.options.log;
     return createDriver(
@@ -165,6 +177,13 @@ export class AgentRuntime {
       },
       this.options.occ ?? defaultOccConnector,
     );
+  }
+
+  /** The port assigned by the core when there is one, else a free one from the control range. */
+  private controlPort(op: LaunchOp, host: string): Promise<number> {
+    if (op.controlPort === undefined) return this.ports.allocate('control', op.taskId);
+    const options = { taskId: op.taskId, probe: true, host };
+    return claimAssigned(this.ports, 'control', op.controlPort, 'the control channel', options);
   }
 
   private queued(

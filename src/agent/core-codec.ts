@@ -3,12 +3,21 @@ import { create } from '@bufbuild/protobuf';
 import { AgentMessageSchema } from '../gen/axle/agent/v1/agent_pb.ts';
 import type {
   AgentMessage,
+  BindRequest as WireBindRequest,
   Command,
   CommandSpec as WireCommandSpec,
   CoreMessage,
   Transition as WireTransition,
 } from '../gen/axle/agent/v1/agent_pb.ts';
-import type { AgentCommand, AgentOp, CommandResult, CommandSpec, TaskReport, TaskUpdate } from './types.ts';
+import type {
+  AgentCommand,
+  AgentOp,
+  BindRequest,
+  CommandResult,
+  CommandSpec,
+  TaskReport,
+  TaskUpdate,
+} from './types.ts';
 
 /** What the agent says about itself in Hello. */
 export interface AgentIdentity {
@@ -18,6 +27,8 @@ export interface AgentIdentity {
   readonly memoryMb: number;
   readonly attributes: Readonly<Record<string, string>>;
   readonly version: string;
+  /** Environment id this agent serves alone (cluster engines); empty: every environment. */
+  readonly scope: string;
 }
 
 /** A core message as the agent understands it; `undefined` for an empty or unknown one. */
@@ -70,10 +81,11 @@ function decodeOp(command: Command): AgentOp | undefined {
         path: l.path,
         controlMode: l.controlMode,
         command: decodeSpec(l.command),
-        binds: l.binds.map((b) => ({ channel: b.channel, addressing: b.addressing, target: b.target })),
+        binds: l.binds.map(decodeBind),
         simulated: l.simulated,
         timeoutMs: Number(l.timeoutMs),
         labels: { ...l.labels },
+        ...(l.controlPort === 0 ? {} : { controlPort: l.controlPort }),
       };
     }
     case 'transition':
@@ -97,6 +109,11 @@ function decodeTransition(t: WireTransition): AgentOp {
     arguments: { ...t.arguments },
     timeoutMs: Number(t.timeoutMs),
   };
+}
+
+function decodeBind(b: WireBindRequest): BindRequest {
+  const bind = { channel: b.channel, addressing: b.addressing, target: b.target };
+  return b.port === 0 ? bind : { ...bind, port: b.port };
 }
 
 function decodeSpec(spec: WireCommandSpec | undefined): CommandSpec {

@@ -46,6 +46,7 @@ test('Hello, heartbeats at the Welcome interval, and one CommandResult per Comma
   );
   assert.match(stream.hello.agentId, /^flp001-/);
   assert.deepEqual(stream.hello.tasks, []);
+  assert.equal(stream.hello.scope, '', 'an agent without --scope serves every environment');
   await eventually(
     () => stream.received.filter((m) => m.kind.case === 'heartbeat').length >= 3,
     2000,
@@ -134,4 +135,38 @@ test('several posing agents share one process, each with its own stream', async 
   );
   assert.deepEqual(core.live('flp011')?.hello.attributes, { detector: 'TPC' });
   assert.notEqual(core.live('flp010'), core.live('flp011'));
+});
+
+test('a scoped agent says so in Hello, advertises its address and refuses other environments', async () => {
+  const core = await startCore(1000);
+  const agent = runAgent({
+    coreUrl: `127.0.0.1:${core.port}`,
+    host: 'flp003',
+    scope: 'envA',
+    advertiseAddress: '10.0.4.3',
+    stateDir: dir.path,
+    log: quiet,
+  });
+  running.push(agent);
+  await eventually(() => core.live('flp003') !== undefined, 5000, 'Hello');
+  const stream = core.live('flp003');
+  assert.ok(stream !== undefined);
+  assert.equal(stream.hello.scope, 'envA');
+  const binds = [{ channel: 'out', addressing: 'tcp', port: 9312 }];
+  const own = await stream.command({
+    id: 'l1',
+    op: { case: 'launch', value: { taskId: 't1', environmentId: 'envA', simulated: true, binds } },
+  });
+  assert.deepEqual(own.kind.case === 'result' ? own.kind.value.endpoints : {}, {
+    out: 'tcp://10.0.4.3:9312',
+  });
+  const other = await stream.command({
+    id: 'l2',
+    op: { case: 'launch', value: { taskId: 't2', environmentId: 'envB', simulated: true } },
+  });
+  assert.deepEqual(other.kind.case === 'result' ? [other.kind.value.ok, other.kind.value.error] : [], [
+    false,
+    'this agent serves environment envA only, not envB',
+  ]);
+  assert.equal(agent.runtime.size, 1);
 });

@@ -34,6 +34,8 @@ export function agentMain(argv: readonly string[]): RunningAgents | undefined {
   const running = runAgents(flags.agents, flags.coreUrl, {
     stateDir: flags.stateDir,
     simulatedOnly: flags.simulatedOnly,
+    ...(flags.scope === undefined ? {} : { scope: flags.scope }),
+    ...(flags.advertiseAddress === undefined ? {} : { advertiseAddress: flags.advertiseAddress }),
     ports: new PortAllocator({
       ...(flags.controlPorts === undefined ? {} : { control: flags.controlPorts }),
       ...(flags.tcpPorts === undefined ? {} : { tcp: flags.tcpPorts }),

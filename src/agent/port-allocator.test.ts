@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { after, test } from 'node:test';
-import { PortAllocator, PortExhaustedError, canBind } from './port-allocator.ts';
+import { PortAllocator, PortBusyError, PortExhaustedError, canBind } from './port-allocator.ts';
+import { freePort } from './test-fixtures.ts';
 
 const servers: Server[] = [];
 after(() => servers.forEach((s) => s.close()));
@@ -58,4 +59,42 @@ test('without probing (simulated tasks) ports are only bookkept', async () => {
   const busy = await listenSomewhere();
   const ports = new PortAllocator({ tcp: { first: busy, last: busy } });
   assert.equal(await ports.allocate('tcp', 'sim', false), busy);
+});
+
+test('claim holds exactly the assigned port (even outside the ranges) until its owner is released', async () => {
+  const port = await freePort();
+  const ports = new PortAllocator({ tcp: { first: 9700, last: 9701 } });
+  await ports.claim('tcp', port, 'a');
+  assert.deepEqual(ports.heldBy('a'), [port]);
+  await assert.rejects(ports.claim('control', port, 'b'), (e: unknown) => {
+    assert.ok(e instanceof PortBusyError);
+    assert.deepEqual([e.kind, e.port, e.holder], ['control', port, 'a']);
+    assert.match(e.message, new RegExp(`port ${port} is busy \\(held by a\\)`));
+    return true;
+  });
+  await assert.rejects(ports.claim('tcp', port, 'a'), PortBusyError, 'not twice for one owner either');
+  ports.release('a');
+  assert.equal(ports.size, 0);
+  await ports.claim('tcp', port, 'b');
+  assert.deepEqual(ports.heldBy('b'), [port]);
+});
+
+test('automatic allocation never hands out a claimed port', async () => {
+  const ports = new PortAllocator({ tcp: { first: 9710, last: 9711 }, start: 'lowest' });
+  await ports.claim('tcp', 9710, 'assigned', false);
+  assert.equal(await ports.allocate('tcp', 'auto', false), 9711);
+  await assert.rejects(ports.allocate('tcp', 'more', false), PortExhaustedError);
+});
+
+test('a claimed port that something else listens on is refused (and not held); without probe it is held', async () => {
+  const busy = await listenSomewhere();
+  const ports = new PortAllocator();
+  await assert.rejects(ports.claim('tcp', busy, 'a'), (e: unknown) => {
+    assert.ok(e instanceof PortBusyError);
+    assert.equal(e.holder, undefined);
+    return /in use on this machine/.test(e.message);
+  });
+  assert.equal(ports.size, 0);
+  await ports.claim('tcp', busy, 'sim', false);
+  assert.deepEqual(ports.heldBy('sim'), [busy]);
 });

@@ -26,6 +26,23 @@ export class PortExhaustedError extends Error {
   }
 }
 
+/**
+ * Thrown by {@link PortAllocator.claim} when an assigned port cannot be had: `holder` is the owner (task id) that
+ * holds it in this agent, or undefined when something else already listens on it.
+ */
+export class PortBusyError extends Error {
+  constructor(
+    readonly kind: PortKind,
+    readonly port: number,
+    readonly holder: string | undefined,
+  ) {
+    super(
+      `${kind} port ${port} is busy (${holder === undefined ? 'in use on this machine' : `held by ${holder}`})`,
+    );
+    this.name = 'PortBusyError';
+  }
+}
+
 /** Resolves true when `port` can be bound on 127.0.0.1 (the listener is closed again at once). */
 export function canBind(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -71,6 +88,22 @@ export class PortAllocator {
     throw new PortExhaustedError(kind);
   }
 
+  /**
+   * Holds exactly `port` (assigned by the core) for `owner` until {@link PortAllocator.release}; the port may lie
+   * outside the allocator's ranges, and automatic allocation never hands it out while held. With `probe` (default)
+   * the port must also be bindable on 127.0.0.1 now.
+   * @throws PortBusyError when a task of this agent (`owner` included) holds it, or the probe fails (then nothing
+   * is held).
+   */
+  async claim(kind: PortKind, port: number, owner: string, probe = true): Promise<void> {
+    const holder = this.held.get(port);
+    if (holder !== undefined) throw new PortBusyError(kind, port, holder);
+    this.hold(port, owner);
+    if (!probe || (await canBind(port))) return;
+    this.unhold(port, owner);
+    throw new PortBusyError(kind, port, undefined);
+  }
+
   /** Frees every port held by `owner`. */
   release(owner: string): void {
     for (const port of this.byOwner.get(owner) ?? []) this.held.delete(port);
@@ -107,7 +140,7 @@ export class PortAllocator {
   }
 
   private unhold(port: number, owner: string): void {
-    this.held.delete(port);
+    if (this.held.get(port) === owner) this.held.delete(port);
     const list = this.byOwner.get(owner)?.filter((p) => p !== port) ?? [];
     if (list.length === 0) this.byOwner.delete(owner);
     else this.byOwner.set(owner, list);

@@ -34,6 +34,13 @@ export interface AgentProcessOptions {
   /** Called when an agent that was connected loses its core stream. */
   readonly onDisconnect?: (host: string) => void;
   readonly occ?: OccConnector;
+  /**
+   * Environment id the agents serve alone (agents a cluster engine starts per environment): sent in Hello, and
+   * launches of other environments are refused. Absent or empty: every environment.
+   */
+  readonly scope?: string;
+  /** Host part of the TCP channel addresses the agents report (what peers dial; default 127.0.0.1). */
+  readonly advertiseAddress?: string;
 }
 
 export interface AgentOptions extends AgentSpec, AgentProcessOptions {
@@ -60,6 +67,9 @@ export function runAgent(options: AgentOptions): RunningAgent {
   const runtime = new AgentRuntime({
     stateDir: options.stateDir,
     log,
+    host: options.host,
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+    ...(options.advertiseAddress === undefined ? {} : { tcpHost: options.advertiseAddress }),
     ...(options.ports === undefined ? {} : { ports: options.ports }),
     ...(options.simulatedOnly === undefined ? {} : { simulatedOnly: options.simulatedOnly }),
     ...(options.occ === undefined ? {} : { occ: options.occ }),
@@ -76,6 +86,7 @@ export function runAgent(options: AgentOptions): RunningAgent {
       memoryMb: options.memoryMb ?? Math.floor(totalmem() / 2 ** 20),
       attributes: options.attributes ?? {},
       version: AGENT_VERSION,
+      scope: options.scope ?? '',
     },
     ...(options.transport === undefined ? {} : { transport: options.transport }),
     ...(onDisconnect === undefined ? {} : { onDisconnect: () => onDisconnect(options.host) }),

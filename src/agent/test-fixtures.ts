@@ -1,5 +1,7 @@
 /** Helpers shared by the agent's tests (not part of the agent's API). */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from './process-group.ts';
@@ -76,4 +78,13 @@ export async function pidFromFile(path: string, timeoutMs = 5000): Promise<numbe
     `pid file ${path}`,
   );
   return pid;
+}
+
+/** A port that nothing listens on right now (the system picks it on 127.0.0.1, then it is closed again). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -26,6 +26,8 @@ export interface BindRequest {
   /** `tcp` or `ipc`. */
   readonly addressing: string;
   readonly target: string;
+  /** TCP port assigned by the core (used exactly, never replaced); absent: the agent allocates one. */
+  readonly port?: number;
 }
 
 export interface LaunchOp {
@@ -41,6 +43,8 @@ export interface LaunchOp {
   /** Basic/hook command timeout (0: none). */
   readonly timeoutMs: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** Control port assigned by the core (used exactly, never replaced); absent: the agent allocates one. */
+  readonly controlPort?: number;
 }
 
 export interface TransitionOp {

@@ -7,12 +7,21 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { agentMain } from '../agent/main.ts';
 import { startCore } from '../server/core.ts';
+import type { SlurmCoreOptions } from '../server/core.ts';
 import type { CliContext, GlobalFlags } from './context.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 interface CoreFlags {
   port: string;
+  listen: string;
+  engine: string;
+  slurmConf?: string;
+  slurmBin?: string;
+  slurmPartition?: string;
+  advertise?: string;
+  agentCommand?: string;
+  nodeStateDir?: string;
   config?: string;
   agentHost: string;
   posing?: string;
@@ -27,6 +36,23 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
       'run the core: control API on 127.0.0.1:<port>, environments, and (by default) a local agent',
     )
     .option('--port <port>', 'control API port', '32102')
+    .option('--listen <address>', 'address the control API listens on', '127.0.0.1')
+    .option('--engine <name>', 'where tasks run: local (agents on this machine) or slurm', 'local')
+    .option(
+      '--slurm-conf <path>',
+      "slurm engine: slurm.conf of the cluster (default: $SLURM_CONF or Slurm's own)",
+    )
+    .option(
+      '--slurm-bin <dir>',
+      'slurm engine: folder of salloc, srun, sinfo, squeue, scancel (default: PATH)',
+    )
+    .option('--slurm-partition <name>', 'slurm engine: use only this partition')
+    .option('--advertise <url>', 'slurm engine: the core URL as nodes reach it (default: the listen address)')
+    .option(
+      '--agent-command <command>',
+      'slurm engine: how a node runs the agent, e.g. "node /opt/axle/bin/axle.js agent" (default: this checkout)',
+    )
+    .option('--node-state-dir <dir>', 'slurm engine: agent state folder on the nodes, {node} = node name')
     .option(
       '--config <uri>',
       'configuration: embedded://<dir> (default: the state directory, seeded from the example configuration), etcd://host:port, apricot://host:port or file:///path.yaml',
@@ -37,24 +63,33 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
     .option('--no-example', 'do not register the example repository')
     .action(async (flags: CoreFlags, cmd: Command) => {
       const ctx = context(cmd.optsWithGlobals<GlobalFlags>());
+      if (flags.engine !== 'local' && flags.engine !== 'slurm')
+        throw new Error(`--engine: unknown engine ${flags.engine} (local or slurm)`);
+      const slurm = flags.engine === 'slurm';
       if (flags.example) await registerExample(ctx);
       const posing = flags.posing === undefined ? 0 : Number(flags.posing);
-      const agents = !flags.localAgent
-        ? []
-        : posing > 0
-          ? Array.from({ length: posing }, (_, i) => ({ host: `flp${String(i + 1).padStart(3, '0')}` }))
-          : [{ host: flags.agentHost }];
+      const agents =
+        !flags.localAgent || slurm
+          ? []
+          : posing > 0
+            ? Array.from({ length: posing }, (_, i) => ({ host: `flp${String(i + 1).padStart(3, '0')}` }))
+            : [{ host: flags.agentHost }];
       const core = await startCore({
         stateDir: ctx.stateDir,
         port: Number(flags.port),
+        host: flags.listen,
+        ...(slurm ? { slurm: slurmOptions(flags) } : {}),
         config: flags.config ?? `embedded://${join(ctx.stateDir, 'config')}`,
         ...(flags.example ? { seedConfig: join(ROOT, 'examples', 'config.yaml') } : {}),
         localAgents: agents,
         extraDefaults: { axle_task_bin: join(ROOT, 'examples', 'tasks') },
         jitEnv: { PATH: `${join(ROOT, 'examples', 'jit-tool')}:${process.env['PATH'] ?? ''}` },
       });
+      const engine = slurm
+        ? `slurm engine, ${core.cluster?.inventory().length ?? 0} node(s)`
+        : `${agents.length} local agent(s)`;
       process.stdout.write(
-        `axle core ${core.context.coreId} listening on ${core.url} (state ${ctx.stateDir}); ${agents.length} local agent(s)\n`,
+        `axle core ${core.context.coreId} listening on ${core.url} (state ${ctx.stateDir}); ${engine}\n`,
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -63,6 +98,21 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
       process.stdout.write('stopping: destroying environments, stopping agents\n');
       await core.stop();
     });
+}
+
+function slurmOptions(flags: CoreFlags): SlurmCoreOptions {
+  const conf = flags.slurmConf ?? process.env['SLURM_CONF'];
+  return {
+    ...(conf !== undefined ? { conf } : {}),
+    ...(flags.slurmBin !== undefined ? { binDir: flags.slurmBin } : {}),
+    ...(flags.slurmPartition !== undefined ? { partition: flags.slurmPartition } : {}),
+    ...(flags.advertise !== undefined ? { coreUrl: flags.advertise } : {}),
+    ...(flags.agentCommand !== undefined
+      ? { agentCommand: flags.agentCommand.split(/\s+/).filter(Boolean) }
+      : {}),
+    ...(flags.nodeStateDir !== undefined ? { nodeStateDir: flags.nodeStateDir } : {}),
+    log: (line) => process.stderr.write(`slurm: ${line}\n`),
+  };
 }
 
 /** `axle agent …`: the per-host agent (flags as in src/agent/agent-flags.ts: --core, --host, --cpu, --memory, --attr…). */

@@ -11,6 +11,7 @@ import { workflowCommands } from './workflow-commands.ts';
 import { envCommands } from './env-commands.ts';
 import { agentCommand, coreCommands } from './core-commands.ts';
 import { configCommands } from './config-commands.ts';
+import { clusterCommands } from './cluster-commands.ts';
 
 /** The program; every context its commands create is added to `contexts` (closed by main). */
 export function buildProgram(contexts: CliContext[] = []): Command {
@@ -32,6 +33,7 @@ export function buildProgram(contexts: CliContext[] = []): Command {
   envCommands(program, context);
   coreCommands(program, context);
   configCommands(program, context);
+  clusterCommands(program, context);
   agentCommand(program);
   return program;
 }

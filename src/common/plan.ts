@@ -46,9 +46,14 @@ export interface ConnectChannel extends ChannelBase {
   readonly resolved?: ChannelTarget;
 }
 
-export type ConstraintOperator = '=';
+export const CONSTRAINT_OPERATORS = ['=', '!=', 'in'] as const;
+/** `=` is AliECS's; `!=` and `in` (value: a comma-separated set) are Axle's additions. */
+export type ConstraintOperator = (typeof CONSTRAINT_OPERATORS)[number];
 
-/** Host attribute constraint; AliECS semantics: equality, host value may be a comma-separated list. */
+/**
+ * Host attribute constraint. The host's value may be a comma-separated list (AliECS): `=` holds when the value is
+ * an element, `in` when any of the wanted values is, `!=` when the value is not (or the attribute is absent).
+ */
 export interface Constraint {
   readonly attribute: string;
   readonly operator: ConstraintOperator;

@@ -5,17 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CONTROL_PORTS, TCP_PORTS, splitRange } from '../common/ports.ts';
 import type { PortRange } from '../common/ports.ts';
 import type { AgentSpec } from '../agent/run-agent.ts';
+import { agentEntry } from './agent-entry.ts';
 
 /** Time an agent gets to end its tasks after SIGTERM before it is SIGKILLed. */
 export const AGENT_STOP_GRACE_MS = 5000;
-
-const AGENT_MAIN = fileURLToPath(new URL('../agent/main.ts', import.meta.url));
 
 export interface LocalEngineOptions {
   /** `host:port` of the core's AgentService. */
@@ -130,15 +128,4 @@ function spread(agents: readonly AgentSpec[], count: number): AgentSpec[][] {
   const groups: AgentSpec[][] = Array.from({ length: n }, () => []);
   agents.forEach((agent, i) => groups[i % n]?.push(agent));
   return groups;
-}
-
-/**
- * How to start the agent program: through tsx from the sources (default), or compiled (`npm run build` → dist/) with a
- * small young generation, which keeps an agent hosting its tasks near Node's own footprint.
- */
-function agentEntry(compiled: boolean): string[] {
-  const dist = join(import.meta.dirname, '..', '..', 'dist', 'agent', 'main.js');
-  if (compiled && existsSync(dist))
-    return ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', dist];
-  return ['--import', import.meta.resolve('tsx'), AGENT_MAIN];
 }

@@ -204,7 +204,7 @@ export class EnvironmentManager {
       return teardown(env, this.deps, { keepTasks: opts.keepTasks === true });
     });
     this.envs.delete(id);
-    if (!opts.keepTasks) this.deps.controller.releaseEnvironment?.(id);
+    if (!opts.keepTasks) await this.deps.controller.releaseEnvironment?.(id);
     for (const t of env.tasks) if (r.killed.includes(t.taskId)) this.taskOwner.delete(t.taskId);
     return r;
   }
@@ -254,7 +254,7 @@ export class EnvironmentManager {
     await this.goError(env, reason);
     await env.exclusive(() => teardown(env, this.deps, { keepTasks: false }));
     this.envs.delete(env.id);
-    this.deps.controller.releaseEnvironment?.(env.id);
+    await this.deps.controller.releaseEnvironment?.(env.id);
   }
 
   private async autoControl(env: Environment, event: EnvEvent, reason: string): Promise<void> {

@@ -32,6 +32,8 @@ export interface LaunchResult {
   /** channel → address the task binds, with the host's address (`tcp://127.0.0.1:9003`, `ipc://@…`). */
   readonly endpoints?: Readonly<Record<string, string>>;
   readonly error?: string;
+  /** The task fits on no host (constraints or resources); `error` explains per host. */
+  readonly undeployable?: boolean;
 }
 
 export interface TransitionResult {
@@ -87,8 +89,8 @@ export interface TaskController {
   transitionMany(items: readonly TransitionItem[]): Promise<TransitionResult[]>;
   triggerHook(taskId: string, timeoutMs: number): Promise<HookResult>;
   kill(taskIds: readonly string[]): Promise<void>;
-  /** Frees what an environment held (resource reservations); called once it is torn down. */
-  releaseEnvironment?(environmentId: string): void;
+  /** Frees what an environment held (reservations, cluster allocation); called once it is torn down. */
+  releaseEnvironment?(environmentId: string): Promise<void> | void;
   subscribe(listener: (u: TaskUpdate) => void): () => void;
   hosts(): HostInfo[];
 }

@@ -93,7 +93,12 @@ async function deploy(
         status: 'ACTIVE',
         error: '',
       });
-    else Object.assign(t, { state: 'ERROR', status: 'UNDEPLOYABLE', error: r.error ?? 'launch failed' });
+    else
+      Object.assign(t, {
+        state: 'ERROR',
+        status: r.undeployable === true ? 'UNDEPLOYABLE' : 'INACTIVE',
+        error: r.error ?? 'launch failed',
+      });
     env.taskEvent(t);
     if (!r.ok && t.desc.critical) errors.push(`${t.desc.path}: ${t.error}`);
   }

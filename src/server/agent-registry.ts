@@ -1,7 +1,9 @@
 /**
- * The core's side of the agent protocol and its TaskController: connected agents by host, placement of launches
- * (scheduler/simple-placement), commands with results, and task reports turned into TaskUpdates. An agent that
- * disconnects or misses heartbeats for `lostAfterMs` makes its tasks LOST, naming the host.
+ * The core's side of the agent protocol and its TaskController: connected agents by host (and, for agents a cluster
+ * engine starts per environment, by host and environment), placement of launches with the scheduler, provisioning
+ * through the cluster engine, commands with results, and task reports turned into TaskUpdates. An agent that
+ * disconnects or misses heartbeats for `lostAfterMs`, or a host the engine reports lost, makes its tasks LOST,
+ * naming the host.
  */
 import { create } from '@bufbuild/protobuf';
 import type {
@@ -24,15 +26,19 @@ import {
   TriggerHookSchema,
 } from '../gen/axle/agent/v1/agent_pb.ts';
 import type { CommandResult, TaskUpdate as WireUpdate } from '../gen/axle/agent/v1/agent_pb.ts';
-import { placeAll } from '../scheduler/placement.ts';
-import { formatReasons } from '../scheduler/placement-explain.ts';
+import type { ClusterEngine, HostLoss } from '../engine/cluster-engine.ts';
 import { Ledger } from '../scheduler/placement-ledger.ts';
+import type { HostOffer } from '../scheduler/placement-types.ts';
 import type { AgentLink } from './agent-link.ts';
+import { AgentWaiter, linkKey } from './agent-waiter.ts';
+import { clusterView } from './cluster-view.ts';
+import type { ClusterView } from './cluster-view.ts';
+import { demandOf, placeLaunches } from './launch-placement.ts';
+import type { Placement } from './launch-placement.ts';
 
 const MARGIN_MS = 5_000;
-
-type Placement =
-  { readonly ok: true; readonly host: string } | { readonly ok: false; readonly reason: string };
+/** Time agents started by a cluster engine get to connect. */
+const AGENT_CONNECT_MS = 30_000;
 const UPDATE_KINDS: readonly TaskUpdateKind[] = [
   'END_OF_STREAM',
   'TASK_INTERNAL_ERROR',
@@ -47,22 +53,40 @@ export class AgentRegistry implements TaskController {
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
   private readonly ledger = new Ledger();
   private readonly watchdog: NodeJS.Timeout;
+  private readonly waiter = new AgentWaiter();
+  private unsubscribeEngine: () => void = () => undefined;
+  private cluster: ClusterEngine | undefined;
 
   constructor(readonly lostAfterMs = 3_000) {
     this.watchdog = setInterval(() => this.checkHeartbeats(), Math.min(500, lostAfterMs / 2));
     this.watchdog.unref();
   }
 
-  /** A new agent stream; an older link of the same host is replaced. */
+  /** From now on, hosts come from `cluster` and each environment's agents are provisioned through it. */
+  useCluster(cluster: ClusterEngine): void {
+    this.unsubscribeEngine();
+    this.cluster = cluster;
+    this.unsubscribeEngine = cluster.onHostLost((loss) => this.hostLost(loss));
+  }
+
+  /** The cluster engine in use, if any. */
+  clusterEngine(): ClusterEngine | undefined {
+    return this.cluster;
+  }
+
+  /** A new agent stream; an older link of the same host (and scope) is replaced. */
   attach(link: AgentLink): void {
-    const old = this.agents.get(link.host);
+    const key = linkKey(link);
+    const old = this.agents.get(key);
     if (old !== undefined && old !== link) this.detach(old, `agent on ${link.host} reconnected`);
-    this.agents.set(link.host, link);
+    this.agents.set(key, link);
+    this.waiter.attached(key);
   }
 
   detach(link: AgentLink, reason: string): void {
-    if (this.agents.get(link.host) !== link) return;
-    this.agents.delete(link.host);
+    const key = linkKey(link);
+    if (this.agents.get(key) !== link) return;
+    this.agents.delete(key);
     link.close(reason);
     for (const taskId of link.tasks)
       this.emit({
@@ -76,7 +100,7 @@ export class AgentRegistry implements TaskController {
   /** A task the agent still runs (after a core or stream restart): route its commands to this agent again. */
   adopt(link: AgentLink, taskId: string): void {
     link.tasks.add(taskId);
-    this.taskHost.set(taskId, link.host);
+    this.taskHost.set(taskId, linkKey(link));
   }
 
   heartbeat(link: AgentLink): void {
@@ -96,32 +120,40 @@ export class AgentRegistry implements TaskController {
     });
   }
 
+  /** The hosts tasks can be placed on: the cluster engine's machines, or else the connected agents' hosts. */
   hosts(): HostInfo[] {
-    return [...this.agents.values()].map((a) => ({
-      host: a.host,
-      cpu: a.hello.cpu,
-      memoryMb: a.hello.memoryMb,
-      attributes: a.hello.attributes,
+    return this.offers().map((o) => ({
+      host: o.host,
+      cpu: o.cpu,
+      memoryMb: o.memoryMb,
+      attributes: o.attributes,
     }));
   }
 
   stop(): void {
     clearInterval(this.watchdog);
+    this.unsubscribeEngine();
     for (const a of [...this.agents.values()]) this.detach(a, 'core shutting down');
   }
 
   async launch(requests: readonly LaunchRequest[]): Promise<LaunchResult[]> {
-    const placement = this.place(requests);
+    const envId = requests[0]?.environmentId ?? '';
+    const placement = placeLaunches(requests, this.offers(), this.ledger, 'no host is connected');
+    const provisionError = await this.provision(envId, requests, placement);
     return Promise.all(
       requests.map(async (r): Promise<LaunchResult> => {
         const p = placement.get(r.taskId);
-        const link = p?.ok === true ? this.agents.get(p.host) : undefined;
-        if (p === undefined || !p.ok || link === undefined)
-          return { taskId: r.taskId, ok: false, error: p?.ok === false ? p.reason : 'no agent' };
+        if (p === undefined || !p.ok)
+          return { taskId: r.taskId, ok: false, undeployable: true, error: p?.reason ?? 'not placed' };
+        if (provisionError !== undefined)
+          return { taskId: r.taskId, ok: false, host: p.host, error: provisionError };
+        const link = this.linkFor(p.host, envId);
+        if (link === undefined)
+          return { taskId: r.taskId, ok: false, host: p.host, error: `no agent on ${p.host}` };
         link.tasks.add(r.taskId);
-        this.taskHost.set(r.taskId, link.host);
+        this.taskHost.set(r.taskId, linkKey(link));
         const res = await link.send(
-          { case: 'launch', value: launchMessage(r, link.host) },
+          { case: 'launch', value: launchMessage(r, link.host, p) },
           r.timeoutMs + MARGIN_MS,
         );
         if (res instanceof Error || !res.ok) {
@@ -138,48 +170,74 @@ export class AgentRegistry implements TaskController {
     );
   }
 
-  /** Frees the CPU and memory an environment's tasks held on their hosts. */
-  releaseEnvironment(environmentId: string): void {
+  /** Frees what an environment held: CPU, memory and ports in the ledger, and its cluster allocation. */
+  async releaseEnvironment(environmentId: string): Promise<void> {
     this.ledger.release(environmentId);
+    await this.cluster?.release(environmentId);
+  }
+
+  /** The machines with the engine's figures, Axle's reservations and what is free (`axle cluster hosts`). */
+  clusterView(engineError?: string): ClusterView {
+    return clusterView({
+      cluster: this.cluster,
+      offers: this.offers(),
+      links: [...this.agents.values()],
+      usage: (host) => this.ledger.usage(host),
+      ...(engineError !== undefined ? { engineError } : {}),
+    });
+  }
+
+  private offers(): readonly HostOffer[] {
+    if (this.cluster !== undefined) return this.cluster.offers();
+    const byHost = new Map<string, HostOffer>();
+    for (const a of this.agents.values())
+      byHost.set(a.host, {
+        host: a.host,
+        cpu: a.hello.cpu,
+        memoryMb: a.hello.memoryMb,
+        ports: [],
+        attributes: a.hello.attributes,
+      });
+    return [...byHost.values()];
+  }
+
+  /** The agent that runs `envId`'s tasks on `host`: its own (cluster engines) or the host's shared one. */
+  private linkFor(host: string, envId: string): AgentLink | undefined {
+    return this.agents.get(`${host}#${envId}`) ?? this.agents.get(host);
   }
 
   /**
-   * Places one environment's launches on the connected hosts with the scheduler: constraints, and CPU and memory
-   * against each host's offer minus what other environments hold (ports stay with the agents' own allocators).
-   * A relaunch of the same environment (RECOVER) replaces its reservations.
+   * With a cluster engine: (re)allocates what the placed tasks need and waits until the environment's agents are
+   * connected. Resolves with the reason when that fails, else undefined.
    */
-  private place(requests: readonly LaunchRequest[]): Map<string, Placement> {
-    const envId = requests[0]?.environmentId ?? '';
-    this.ledger.release(envId);
-    const offers = [...this.agents.values()].map((a) => ({
-      host: a.host,
-      cpu: a.hello.cpu,
-      memoryMb: a.hello.memoryMb,
-      ports: [],
-      attributes: a.hello.attributes,
-    }));
-    const reqs = requests.map((r) => ({
-      taskId: r.taskId,
-      path: r.path,
-      cpu: r.wants.cpu ?? 0,
-      memoryMb: r.wants.memory ?? 0,
-      staticPorts: [],
-      dynamicPorts: 0,
-      constraints: r.constraints,
-      ...(r.sameHostAs !== undefined ? { sameHostAs: r.sameHostAs } : {}),
-    }));
-    const result = placeAll(reqs, offers, this.ledger, { envId });
-    this.ledger.reserve(envId, result.placements);
-    const out = new Map<string, Placement>(
-      result.placements.map((p) => [p.taskId, { ok: true, host: p.host }]),
-    );
-    if (!result.ok) {
-      for (const u of result.undeployable) {
-        const detail = offers.length === 0 ? 'no host is connected' : formatReasons(u.reasons);
-        out.set(u.taskId, { ok: false, reason: `no host can run ${u.path}: ${detail}` });
-      }
+  private async provision(
+    envId: string,
+    requests: readonly LaunchRequest[],
+    placement: ReadonlyMap<string, Placement>,
+  ): Promise<string | undefined> {
+    const demand = demandOf(requests, placement);
+    if (this.cluster === undefined || demand.length === 0) return undefined;
+    try {
+      await this.cluster.release(envId);
+      const keys = demand.map((d) => `${d.host}#${envId}`);
+      const wait = this.waiter.waitFor(keys, AGENT_CONNECT_MS, (k) => this.agents.has(k));
+      await this.cluster.provision(envId, demand);
+      return await wait;
+    } catch (e: unknown) {
+      this.waiter.cancel(envId);
+      return `${this.cluster.kind} could not provide the hosts: ${e instanceof Error ? e.message : String(e)}`;
     }
-    return out;
+  }
+
+  /** A host the engine reports lost: every agent there (or only the environment's) goes, its tasks LOST. */
+  private hostLost(loss: HostLoss): void {
+    this.waiter.fail(loss);
+    for (const link of [...this.agents.values()]) {
+      if (link.host !== loss.host) continue;
+      const scope = link.hello.scope;
+      if (loss.environmentId === undefined || scope === '' || scope === loss.environmentId)
+        this.detach(link, loss.reason);
+    }
   }
 
   async transition(
@@ -206,14 +264,16 @@ export class AgentRegistry implements TaskController {
     const out: TransitionResult[] = new Array<TransitionResult>(items.length);
     const byHost = new Map<AgentLink, number[]>();
     items.forEach((it, i) => {
-      const host = this.taskHost.get(it.taskId);
-      const link = host === undefined ? undefined : this.agents.get(host);
+      const key = this.taskHost.get(it.taskId);
+      const link = key === undefined ? undefined : this.agents.get(key);
       if (link === undefined)
         out[i] = {
           ok: false,
           state: 'ERROR',
           error:
-            host === undefined ? `task ${it.taskId} is not deployed` : `agent on ${host} is not connected`,
+            key === undefined
+              ? `task ${it.taskId} is not deployed`
+              : `agent on ${hostOf(key)} is not connected`,
         };
       else byHost.set(link, [...(byHost.get(link) ?? []), i]);
     });
@@ -263,8 +323,8 @@ export class AgentRegistry implements TaskController {
     await Promise.all(
       taskIds.map(async (taskId) => {
         await this.command(taskId, { case: 'kill', value: create(KillSchema, { taskId }) }, 15_000);
-        const host = this.taskHost.get(taskId);
-        if (host !== undefined) this.agents.get(host)?.tasks.delete(taskId);
+        const key = this.taskHost.get(taskId);
+        if (key !== undefined) this.agents.get(key)?.tasks.delete(taskId);
         this.taskHost.delete(taskId);
       }),
     );
@@ -275,9 +335,15 @@ export class AgentRegistry implements TaskController {
     return () => this.listeners.delete(listener);
   }
 
-  /** Tasks by host, for GetTasks. */
-  taskHosts(): ReadonlyMap<string, string> {
-    return this.taskHost;
+  /** Ids of every task deployed on an agent. */
+  deployedTasks(): string[] {
+    return [...this.taskHost.keys()];
+  }
+
+  /** The host of a deployed task, for GetTasks. */
+  hostOfTask(taskId: string): string | undefined {
+    const key = this.taskHost.get(taskId);
+    return key === undefined ? undefined : hostOf(key);
   }
 
   /** The agent's result for a command (the link says so when it carries one). */
@@ -290,12 +356,12 @@ export class AgentRegistry implements TaskController {
     op: Parameters<AgentLink['send']>[0],
     timeoutMs: number,
   ): Promise<CommandResult | Error> {
-    const host = this.taskHost.get(taskId);
-    const link = host === undefined ? undefined : this.agents.get(host);
+    const key = this.taskHost.get(taskId);
+    const link = key === undefined ? undefined : this.agents.get(key);
     if (link === undefined)
       return Promise.resolve(
         new Error(
-          host === undefined ? `task ${taskId} is not deployed` : `agent on ${host} is not connected`,
+          key === undefined ? `task ${taskId} is not deployed` : `agent on ${hostOf(key)} is not connected`,
         ),
       );
     return link.send(op, timeoutMs + MARGIN_MS);
@@ -324,7 +390,17 @@ function withO2Defaults(env: readonly string[], host: string): string[] {
   ];
 }
 
-function launchMessage(r: LaunchRequest, host: string): ReturnType<typeof create<typeof LaunchSchema>> {
+/** The host part of a link key (`flp001` or `flp001#<env id>`). */
+function hostOf(key: string): string {
+  const i = key.indexOf('#');
+  return i < 0 ? key : key.slice(0, i);
+}
+
+function launchMessage(
+  r: LaunchRequest,
+  host: string,
+  p: Extract<Placement, { ok: true }>,
+): ReturnType<typeof create<typeof LaunchSchema>> {
   const c = r.command;
   return create(LaunchSchema, {
     taskId: r.taskId,
@@ -342,9 +418,15 @@ function launchMessage(r: LaunchRequest, host: string): ReturnType<typeof create
       stderr: c.stderr,
     }),
     binds: r.binds.map((b) =>
-      create(BindRequestSchema, { channel: b.channel, addressing: b.addressing, target: b.target ?? '' }),
+      create(BindRequestSchema, {
+        channel: b.channel,
+        addressing: b.addressing,
+        target: b.target ?? '',
+        port: p.channelPorts.get(b.channel) ?? 0,
+      }),
     ),
     simulated: false,
     timeoutMs: BigInt(r.timeoutMs),
+    controlPort: p.controlPort ?? 0,
   });
 }

@@ -16,6 +16,8 @@ import { ApricotService } from '../config/apricot-service.ts';
 import type { ConfigStore } from '../config/store.ts';
 import type { AgentSpec } from '../agent/run-agent.ts';
 import { LocalEngine } from '../engine/local-engine.ts';
+import { SlurmCli } from '../engine/slurm/slurm-cli.ts';
+import { SlurmEngine } from '../engine/slurm/slurm-engine.ts';
 import { EventBus } from '../environment/events.ts';
 import { EnvironmentManager } from '../environment/manager.ts';
 import { planEnvironment } from '../environment/planning.ts';
@@ -29,6 +31,7 @@ import { newUid } from '../workflow/uid.ts';
 import { AgentRegistry } from './agent-registry.ts';
 import { agentRoutes } from './agent-service.ts';
 import { apricotRoutes } from './apricot-handlers.ts';
+import { clusterRoutes } from './cluster-handlers.ts';
 import type { CoreContext } from './core-context.ts';
 import { envHandlers } from './env-handlers.ts';
 import { healthRoutes } from './health.ts';
@@ -65,6 +68,25 @@ export interface CoreOptions {
   readonly seedConfig?: string;
   /** Configuration store; when given the core also serves `apricot.Apricot` (the embedded Apricot). */
   readonly store?: ConfigStore;
+  /** Run tasks through Slurm: each environment gets an allocation and one agent per node (no local agents). */
+  readonly slurm?: SlurmCoreOptions;
+}
+
+/** How the core reaches a Slurm cluster and how nodes reach the core. */
+export interface SlurmCoreOptions {
+  /** slurm.conf of the cluster (SLURM_CONF); default: Slurm's own lookup. */
+  readonly conf?: string;
+  /** Folder of the Slurm commands (salloc, srun, sinfo, squeue, scancel); default: PATH. */
+  readonly binDir?: string;
+  readonly partition?: string;
+  /** The core's URL as the nodes reach it; default: the URL it listens on. */
+  readonly coreUrl?: string;
+  /** Program and arguments running `axle agent` on a node; default: this Node and this checkout. */
+  readonly agentCommand?: readonly string[];
+  /** Agent state folder on the nodes (`{node}` = node name). */
+  readonly nodeStateDir?: string;
+  readonly refreshMs?: number;
+  readonly log?: (line: string) => void;
 }
 
 export interface RunningCore {
@@ -72,6 +94,7 @@ export interface RunningCore {
   readonly url: string;
   readonly context: CoreContext;
   readonly engine: LocalEngine | undefined;
+  readonly cluster: SlurmEngine | undefined;
   stop(): Promise<void>;
 }
 
@@ -133,7 +156,9 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     healthRoutes()(router);
     reflectionRoutes(CORE_PROTO_FILES)(router);
     if (apricot !== undefined) apricotRoutes(apricot)(router);
+    clusterRoutes(() => registry.clusterView(clusterError()))(router);
   };
+  let clusterError = (): string | undefined => undefined;
   const server = http2.createServer(connectNodeAdapter({ routes }));
   const open = new Set<http2.ServerHttp2Session>();
   server.on('session', (session) => {
@@ -157,6 +182,18 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           ...(o.simulatedTasks === true ? { simulatedOnly: true } : {}),
           ...(o.compiledAgents === true ? { compiled: true } : {}),
         });
+  const cluster =
+    o.slurm === undefined
+      ? undefined
+      : await startSlurm(o.slurm, url, o.stateDir).catch(async (e: unknown) => {
+          await engine?.stop();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          throw e;
+        });
+  if (cluster !== undefined) {
+    registry.useCluster(cluster);
+    clusterError = () => cluster.lastError;
+  }
   const stop = async (): Promise<void> => {
     await stopCore();
     await configuration?.close();
@@ -164,6 +201,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
   const stopCore = async (): Promise<void> => {
     for (const env of manager.list()) await manager.destroy(env.id, { force: true }).catch(() => undefined);
     await engine?.stop();
+    await cluster?.stop();
     registry.stop();
     apricot?.close();
     await new Promise<void>((resolve) => {
@@ -171,7 +209,23 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
       for (const session of open) session.destroy();
     });
   };
-  return { port, url, context, engine, stop };
+  return { port, url, context, engine, cluster, stop };
+}
+
+function startSlurm(s: SlurmCoreOptions, url: string, stateDir: string): Promise<SlurmEngine> {
+  return SlurmEngine.start({
+    cli: new SlurmCli({
+      ...(s.conf !== undefined ? { conf: s.conf } : {}),
+      ...(s.binDir !== undefined ? { binDir: s.binDir } : {}),
+    }),
+    coreUrl: s.coreUrl ?? url,
+    stateDir,
+    ...(s.agentCommand !== undefined ? { agentCommand: s.agentCommand } : {}),
+    ...(s.nodeStateDir !== undefined ? { nodeStateDir: s.nodeStateDir } : {}),
+    ...(s.partition !== undefined ? { partition: s.partition } : {}),
+    ...(s.refreshMs !== undefined ? { refreshMs: s.refreshMs } : {}),
+    ...(s.log !== undefined ? { log: s.log } : {}),
+  });
 }
 
 /** Waits until `count` agents are connected (or throws after `timeoutMs`). */

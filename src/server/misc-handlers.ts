@@ -99,7 +99,7 @@ export function miscHandlers(ctx: CoreContext): Handlers {
 /** Tasks still running on agents that belong to no live environment (kept with keepTasks). */
 function unlocked(ctx: CoreContext): string[] {
   const live = new Set(ctx.manager.list().flatMap((e) => e.tasks.map((t) => t.taskId)));
-  return [...ctx.registry.taskHosts().keys()].filter((id) => !live.has(id));
+  return ctx.registry.deployedTasks().filter((id) => !live.has(id));
 }
 
 function orphanInfo(
@@ -109,7 +109,7 @@ function orphanInfo(
   return {
     taskId,
     locked: false,
-    deploymentInfo: { hostname: ctx.registry.taskHosts().get(taskId) ?? '' },
+    deploymentInfo: { hostname: ctx.registry.hostOfTask(taskId) ?? '' },
     state: 'UNKNOWN',
     status: 'ACTIVE',
   };

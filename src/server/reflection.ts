@@ -19,6 +19,7 @@ import {
   file_grpc_reflection_v1alpha_reflection,
   ServerReflection as ServerReflectionAlpha,
 } from '../gen/grpc/reflection/v1alpha/reflection_pb.ts';
+import { file_axle_cluster_v1_cluster } from '../gen/axle/cluster/v1/cluster_pb.ts';
 import { file_protos_common } from '../gen/protos/common_pb.ts';
 import { file_protos_events } from '../gen/protos/events_pb.ts';
 import { file_protos_o2control } from '../gen/protos/o2control_pb.ts';
@@ -29,6 +30,7 @@ export const CORE_PROTO_FILES: readonly GenFile[] = [
   file_protos_events,
   file_protos_common,
   file_axle_agent_v1_agent,
+  file_axle_cluster_v1_cluster,
   file_grpc_health_v1_health,
   file_grpc_reflection_v1_reflection,
   file_grpc_reflection_v1alpha_reflection,

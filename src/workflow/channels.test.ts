@@ -317,3 +317,33 @@ roles:
     ['machine_id=tt-host', 'rack=tt-rack'],
   );
 });
+
+test('constraints: operators != and in are kept in the plan; = is the default and == means =', async () => {
+  const p = await okPlan(`name: wf
+roles:
+  - name: p
+    constraints:
+      - { attribute: detector, operator: in, value: "TPC,ITS" }
+      - { attribute: cards, operator: "!=", value: "0" }
+      - { attribute: zone, operator: "==", value: z1 }
+    task: { load: producer }
+`);
+  const text = task(p, 'wf.p')
+    .constraints.map((c) => `${c.attribute}${c.operator}${c.value}`)
+    .sort();
+  assert.deepEqual(text, ['cards!=0', 'detectorinTPC,ITS', 'machine_id=tt-host', 'rack=tt-rack', 'zone=z1']);
+});
+
+test('constraints: an unknown operator is an issue at its YAML path and line', async () => {
+  const issues = await failed(`name: wf
+roles:
+  - name: p
+    constraints:
+      - { attribute: detector, operator: "~", value: TPC }
+    task: { load: producer }
+`);
+  const i = issues.find((x) => x.message.includes('constraint operator'));
+  assert.ok(i !== undefined, issues.map(formatIssue).join('\n'));
+  assert.equal(i.line, 5);
+  assert.match(i.path ?? '', /constraints\[0\]\.operator/);
+});

@@ -124,7 +124,7 @@ export function renderConstraints(
   for (const c of items) {
     const attribute = renderer.render(c.attribute, scope);
     const value = renderer.render(c.value, scope);
-    if (attribute !== undefined && value !== undefined) out.push({ attribute, operator: '=', value });
+    if (attribute !== undefined && value !== undefined) out.push({ attribute, operator: c.operator, value });
   }
   return out;
 }

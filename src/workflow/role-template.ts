@@ -3,6 +3,8 @@
  * (the kind is decided by which key is present, `for` first). Nothing is evaluated here; every templatable string
  * keeps its location. All problems are collected in the ReadContext.
  */
+import { CONSTRAINT_OPERATORS } from '../common/plan.ts';
+import type { ConstraintOperator } from '../common/plan.ts';
 import type { YMap, YNode } from '../template/yaml-tree.ts';
 import { getEntry } from '../template/yaml-tree.ts';
 import { readChannels } from './channel-template.ts';
@@ -13,6 +15,8 @@ import type { Located, ReadContext, VarItem } from './yaml-read.ts';
 export interface ConstraintTemplate {
   readonly attribute: Located;
   readonly value: Located;
+  /** `=` (AliECS's only one, the default), `!=`, or `in` (value: comma-separated set). */
+  readonly operator: ConstraintOperator;
 }
 
 interface RoleBase {
@@ -131,13 +135,26 @@ function readBase(map: YMap, ctx: ReadContext): RoleBase | undefined {
 export function readConstraints(items: readonly YNode[], ctx: ReadContext): ConstraintTemplate[] {
   const out: ConstraintTemplate[] = [];
   for (const item of items) {
-    const map = readMap(item, ['attribute', 'value'], ctx, 'constraint');
+    const map = readMap(item, ['attribute', 'value', 'operator'], ctx, 'constraint');
     if (map === undefined) continue;
     const attribute = readString(map, 'attribute', ctx, true);
     const value = readString(map, 'value', ctx, true);
-    if (attribute !== undefined && value !== undefined) out.push({ attribute, value });
+    const operator = readOperator(map, ctx);
+    if (attribute !== undefined && value !== undefined && operator !== undefined)
+      out.push({ attribute, value, operator });
   }
   return out;
+}
+
+/** A constraint's `operator` (default `=`; `==` is accepted for `=`); undefined after an issue. */
+function readOperator(map: YMap, ctx: ReadContext): ConstraintOperator | undefined {
+  const op = readString(map, 'operator', ctx);
+  if (op === undefined) return '=';
+  const text = op.text.trim() === '==' ? '=' : op.text.trim();
+  const known = CONSTRAINT_OPERATORS.find((o) => o === text);
+  if (known === undefined)
+    ctx.error(op, 'invalid_value', `constraint operator must be one of =, != or in, found "${op.text}"`);
+  return known;
 }
 
 type Body = Exclude<RoleTemplate, IteratorTemplate>;

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { create } from '@bufbuild/protobuf';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { CoreMessageSchema } from '../gen/axle/agent/v1/agent_pb.ts';
+import type { LaunchSchema } from '../gen/axle/agent/v1/agent_pb.ts';
+import { decodeCoreMessage, encodeHello } from './core-codec.ts';
+import type { LaunchOp } from './types.ts';
+
+function decodeLaunch(init: MessageInitShape<typeof LaunchSchema>): LaunchOp {
+  const message = create(CoreMessageSchema, {
+    kind: { case: 'command', value: { id: 'c1', op: { case: 'launch', value: init } } },
+  });
+  const input = decodeCoreMessage(message);
+  if (input?.kind !== 'command' || input.command.op.kind !== 'launch')
+    throw new Error('not a launch command');
+  return input.command.op;
+}
+
+test('assigned control and TCP ports are decoded; 0 means none (the fields stay absent)', () => {
+  const op = decodeLaunch({
+    taskId: 't1',
+    controlPort: 31012,
+    binds: [
+      { channel: 'out', addressing: 'tcp', port: 9012 },
+      { channel: 'in', addressing: 'tcp' },
+      { channel: 'data', addressing: 'ipc' },
+    ],
+  });
+  assert.equal(op.controlPort, 31012);
+  assert.deepEqual(op.binds, [
+    { channel: 'out', addressing: 'tcp', target: '', port: 9012 },
+    { channel: 'in', addressing: 'tcp', target: '' },
+    { channel: 'data', addressing: 'ipc', target: '' },
+  ]);
+  const plain = decodeLaunch({ taskId: 't2', controlPort: 0 });
+  assert.equal('controlPort' in plain, false);
+});
+
+test('Hello carries the scope (empty for agents that serve every environment)', () => {
+  const identity = { host: 'flp003', agentId: 'a', cpu: 1, memoryMb: 2, attributes: {}, version: 'v' };
+  const scoped = encodeHello({ ...identity, scope: 'env42' }, []);
+  assert.equal(scoped.kind.case === 'hello' ? scoped.kind.value.scope : undefined, 'env42');
+  const open = encodeHello({ ...identity, scope: '' }, []);
+  assert.equal(open.kind.case === 'hello' ? open.kind.value.scope : undefined, '');
+});

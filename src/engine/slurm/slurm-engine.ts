@@ -1,0 +1,335 @@
+/**
+ * The `slurm` engine: Slurm owns the machines. Axle reads the nodes (resources, features, GRES, state) and refreshes
+ * them; for each environment it asks for one heterogeneous allocation on exactly the nodes the scheduler chose, with
+ * their CPU and memory, and starts one agent per node as a job step; teardown cancels the job and waits until
+ * nothing of it runs. Nodes that Slurm reports down, drained or not responding, allocations that end under an
+ * environment, and agent steps that end on their own are reported as host losses.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PortRange } from '../../common/ports.ts';
+import type { HostOffer } from '../../scheduler/placement-types.ts';
+import { agentEntry } from '../agent-entry.ts';
+import { EngineError } from '../cluster-engine.ts';
+import type { ClusterEngine, ClusterHost, HostDemand, HostLoss, Provisioned } from '../cluster-engine.ts';
+import { allocate, cancel, listJobs, waitGone } from './allocation.ts';
+import type { Component, SlurmJob } from './allocation.ts';
+import { nodeAttributes, nodeTrouble, portRangesFor, readNodes } from './inventory.ts';
+import type { SlurmNode } from './inventory.ts';
+import type { SlurmCli } from './slurm-cli.ts';
+import { launchStep } from './steps.ts';
+import type { StepProcess } from './steps.ts';
+
+/** Memory given to a node's allocation when its tasks ask for none (the agent itself needs some). */
+const MIN_ALLOCATION_MB = 64;
+const STEP_EXIT_GRACE_MS = 10_000;
+/**
+ * Ports Axle assigns on Slurm nodes: below Linux's ephemeral range (32768+), where outgoing connections would
+ * otherwise take them. Nodes sharing an address split these ranges.
+ */
+const SLURM_PORTS = { control: { first: 30000, last: 32767 }, tcp: { first: 9000, last: 29999 } };
+
+export interface SlurmEngineOptions {
+  readonly cli: SlurmCli;
+  /** The core's URL as the nodes reach it (`http://host:port`). */
+  readonly coreUrl: string;
+  /** Where srun logs go: `<stateDir>/logs/slurm/<environment>/<node>.log`. */
+  readonly stateDir: string;
+  /** The program and arguments that run `axle agent` on a node (default: this Node and this checkout). */
+  readonly agentCommand?: readonly string[];
+  /** Agent state folder on the nodes, `{node}` replaced by the node's name (default `<stateDir>/nodes/{node}`). */
+  readonly nodeStateDir?: string;
+  /** Only nodes of this partition are used, and allocations are made in it. */
+  readonly partition?: string;
+  /** How often the node list and the allocations are re-read (default 1 s). */
+  readonly refreshMs?: number;
+  /** How long an allocation may wait for resources before it is refused (default 30 s). */
+  readonly allocationWaitS?: number;
+  readonly log?: (line: string) => void;
+}
+
+interface Allocation {
+  readonly environmentId: string;
+  readonly jobId: string;
+  readonly components: readonly Component[];
+  readonly steps: StepProcess[];
+  /** Hosts already reported lost (each is reported once). */
+  readonly lost: Set<string>;
+  released: boolean;
+}
+
+export class SlurmEngine implements ClusterEngine {
+  readonly kind = 'slurm';
+  private nodes: readonly SlurmNode[] = [];
+  private ports: ReadonlyMap<string, { control: PortRange; tcp: PortRange }> = new Map();
+  private readonly allocations = new Map<string, Allocation>();
+  private readonly listeners = new Set<(loss: HostLoss) => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  /** Why the last refresh failed (the controller unreachable); undefined when it worked. */
+  lastError: string | undefined;
+
+  private constructor(private readonly o: SlurmEngineOptions) {}
+
+  /**
+   * Reads the cluster once and keeps refreshing it.
+   * @throws EngineError when the controller cannot be read or offers no node.
+   */
+  static async start(o: SlurmEngineOptions): Promise<SlurmEngine> {
+    const engine = new SlurmEngine(o);
+    await engine.refresh();
+    if (engine.lastError !== undefined)
+      throw new EngineError(`cannot read the Slurm cluster: ${engine.lastError}`);
+    if (engine.usableNodes().length === 0 && engine.nodes.length === 0)
+      throw new EngineError(
+        'the Slurm cluster has no nodes' + (o.partition ? ` in partition ${o.partition}` : ''),
+      );
+    engine.timer = setInterval(() => void engine.refresh(), o.refreshMs ?? 1000);
+    engine.timer.unref();
+    return engine;
+  }
+
+  offers(): readonly HostOffer[] {
+    return this.usableNodes().map((n) => {
+      const ours = this.ourUsage(n.name);
+      const foreignCpu = Math.max(0, n.allocCpus - ours.cpu);
+      const foreignMemory = Math.max(0, n.allocMemoryMb - ours.memoryMb);
+      const ports = this.ports.get(n.name);
+      return {
+        host: n.name,
+        cpu: Math.max(0, n.cpus - foreignCpu),
+        memoryMb: Math.max(0, n.memoryMb - foreignMemory),
+        ports: ports === undefined ? [] : [planRange(ports.control), planRange(ports.tcp)],
+        attributes: nodeAttributes(n),
+      };
+    });
+  }
+
+  inventory(): readonly ClusterHost[] {
+    return this.nodes.map((n) => {
+      const trouble = nodeTrouble(n);
+      return {
+        host: n.name,
+        address: n.address,
+        state: [n.state, ...n.flags.map((f) => f.toLowerCase())].join('+'),
+        ...(trouble !== undefined ? { trouble } : {}),
+        cpu: n.cpus,
+        memoryMb: n.memoryMb,
+        cpuAllocated: n.allocCpus,
+        memoryAllocatedMb: n.allocMemoryMb,
+        attributes: nodeAttributes(n),
+        environments: [...this.allocations.values()]
+          .filter((a) => a.components.some((c) => c.node === n.name))
+          .map((a) => a.environmentId),
+      };
+    });
+  }
+
+  async provision(environmentId: string, demand: readonly HostDemand[]): Promise<Provisioned> {
+    if (this.allocations.has(environmentId)) await this.release(environmentId);
+    const components = demand.map((d) => ({
+      node: d.host,
+      cpus: Math.max(1, Math.ceil(d.cpu)),
+      memoryMb: Math.max(MIN_ALLOCATION_MB, Math.ceil(d.memoryMb)),
+    }));
+    const granted = await this.allocate(environmentId, components);
+    const alloc: Allocation = {
+      environmentId,
+      jobId: granted.jobId,
+      components,
+      steps: [],
+      lost: new Set(),
+      released: false,
+    };
+    this.allocations.set(environmentId, alloc);
+    this.log(
+      `environment ${environmentId}: Slurm job ${granted.jobId} on ${hostList(components)} (${granted.ms} ms)`,
+    );
+    components.forEach((c, i) =>
+      alloc.steps.push(this.startAgent(alloc, c, components.length > 1 ? i : undefined)),
+    );
+    return { allocation: granted.jobId, allocationMs: granted.ms };
+  }
+
+  async release(environmentId: string): Promise<void> {
+    const alloc = this.allocations.get(environmentId);
+    if (alloc === undefined) return;
+    alloc.released = true;
+    try {
+      await cancel(this.o.cli, alloc.jobId);
+      if (!(await waitGone(this.o.cli, alloc.jobId, 30_000)))
+        this.log(`Slurm job ${alloc.jobId} still listed 30 s after scancel`);
+    } catch (e: unknown) {
+      this.log(`ending Slurm job ${alloc.jobId} failed: ${message(e)}`);
+    }
+    await Promise.all(alloc.steps.map((s) => endStep(s)));
+    this.allocations.delete(environmentId);
+  }
+
+  onHostLost(listener: (loss: HostLoss) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.refreshing;
+    await Promise.all([...this.allocations.keys()].map((id) => this.release(id)));
+  }
+
+  /** PIDs of the srun clients this engine runs (one per node and environment). */
+  stepPids(): number[] {
+    return [...this.allocations.values()].flatMap((a) => a.steps.map((s) => s.pid));
+  }
+
+  /** Re-reads nodes and jobs; reports lost hosts. One refresh at a time. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.readCluster().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async readCluster(): Promise<void> {
+    try {
+      this.nodes = await readNodes(this.o.cli);
+      this.ports = portRangesFor(this.nodes, SLURM_PORTS);
+      const live = [...this.allocations.values()].filter((a) => !a.released);
+      const jobs = live.length === 0 ? [] : await listJobs(this.o.cli);
+      this.lastError = undefined;
+      for (const a of live) this.check(a, jobs);
+    } catch (e: unknown) {
+      this.lastError = message(e);
+    }
+  }
+
+  /** Reports the hosts of `a` that Slurm no longer runs: troubled nodes, or the whole job when it ended. */
+  private check(a: Allocation, jobs: readonly SlurmJob[]): void {
+    for (const c of a.components) {
+      const node = this.nodes.find((n) => n.name === c.node);
+      const trouble = node === undefined ? 'gone from the cluster' : nodeTrouble(node);
+      if (trouble !== undefined)
+        this.lose(a, { host: c.node, reason: `Slurm reports node ${c.node} ${trouble}` });
+    }
+    const mine = jobs.filter((j) => j.jobId === a.jobId || j.hetJobId === a.jobId);
+    const ended = mine.find((j) => !['RUNNING', 'PENDING', 'CONFIGURING'].includes(j.state));
+    if (a.released || (mine.length > 0 && ended === undefined)) return;
+    const why = ended === undefined ? 'is gone' : `ended (${ended.state})`;
+    for (const c of a.components)
+      this.lose(a, {
+        host: c.node,
+        environmentId: a.environmentId,
+        reason: `Slurm job ${a.jobId} of environment ${a.environmentId} ${why} on ${c.node}`,
+      });
+  }
+
+  private lose(a: Allocation, loss: HostLoss): void {
+    if (a.released || a.lost.has(loss.host)) return;
+    a.lost.add(loss.host);
+    this.log(loss.reason);
+    for (const l of this.listeners) l(loss);
+  }
+
+  private async allocate(environmentId: string, components: readonly Component[]) {
+    try {
+      return await allocate(this.o.cli, {
+        name: `axle-${environmentId}`,
+        components,
+        ...(this.o.partition !== undefined ? { partition: this.o.partition } : {}),
+        waitS: this.o.allocationWaitS ?? 30,
+      });
+    } catch (e: unknown) {
+      throw new EngineError(`Slurm refused the allocation on ${hostList(components)}: ${message(e)}`);
+    }
+  }
+
+  private startAgent(a: Allocation, c: Component, hetGroup: number | undefined): StepProcess {
+    const logDir = join(this.o.stateDir, 'logs', 'slurm', a.environmentId);
+    mkdirSync(logDir, { recursive: true });
+    const logPath = join(logDir, `${c.node}.log`);
+    const ports = this.ports.get(c.node);
+    const step = launchStep(this.o.cli, {
+      jobId: a.jobId,
+      ...(hetGroup !== undefined ? { hetGroup } : {}),
+      node: c.node,
+      name: `axle-agent-${c.node}`,
+      command: [
+        ...(this.o.agentCommand ?? [process.execPath, ...agentEntry(false)]),
+        ...['--core', this.o.coreUrl, '--host', c.node, '--scope', a.environmentId],
+        ...['--cpu', String(c.cpus), '--memory', String(c.memoryMb)],
+        ...[
+          '--state-dir',
+          (this.o.nodeStateDir ?? join(this.o.stateDir, 'nodes', '{node}')).replace('{node}', c.node),
+        ],
+        ...(ports === undefined
+          ? []
+          : ['--control-ports', rangeText(ports.control), '--tcp-ports', rangeText(ports.tcp)]),
+      ],
+      logPath,
+    });
+    void step.exited.then(({ code, signal }) =>
+      this.lose(a, {
+        host: c.node,
+        environmentId: a.environmentId,
+        reason: `the agent of environment ${a.environmentId} on ${c.node} (Slurm job ${a.jobId}) ended with ${
+          signal ?? `exit code ${code ?? '?'}`
+        }; its log: ${logPath}`,
+      }),
+    );
+    return step;
+  }
+
+  private usableNodes(): SlurmNode[] {
+    const p = this.o.partition;
+    return this.nodes.filter(
+      (n) => nodeTrouble(n) === undefined && (p === undefined || n.partitions.includes(p)),
+    );
+  }
+
+  /** CPU and memory of Axle's own allocations on a node. */
+  private ourUsage(node: string): { cpu: number; memoryMb: number } {
+    let cpu = 0;
+    let memoryMb = 0;
+    for (const a of this.allocations.values())
+      for (const c of a.components)
+        if (c.node === node) {
+          cpu += c.cpus;
+          memoryMb += c.memoryMb;
+        }
+    return { cpu, memoryMb };
+  }
+
+  private log(line: string): void {
+    this.o.log?.(line);
+  }
+}
+
+/** Waits for an srun client to end after scancel; SIGKILLs it when it does not. */
+async function endStep(step: StepProcess): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), STEP_EXIT_GRACE_MS);
+  });
+  if ((await Promise.race([step.exited, late])) === 'late') {
+    step.kill('SIGKILL');
+    await step.exited;
+  }
+  clearTimeout(timer);
+}
+
+function hostList(components: readonly Component[]): string {
+  return components.map((c) => c.node).join(', ');
+}
+
+/** The scheduler's range form. */
+function planRange(r: PortRange): { begin: number; end: number } {
+  return { begin: r.first, end: r.last };
+}
+
+function rangeText(r: { first: number; last: number }): string {
+  return `${r.first}-${r.last}`;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
