@@ -5,6 +5,7 @@
  * Usage: node --import tsx bench/runtime.ts [hosts=200] [tasksPerHost=20]
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { transitionMarks } from './transition-marks.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@connectrpc/connect';
@@ -76,20 +77,8 @@ async function scenario(
     await waitForAgents(core, nHosts, 60_000);
     const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 300_000 }));
     const hostsVar = JSON.stringify(agents.map((a) => a.host));
-    const marks = new Map<string, number>();
-    const unsubscribe = core.context.bus.subscribe((e) => {
-      if (e.event.kind !== 'environment' || e.event.transitionStep !== undefined) return;
-      if (
-        e.event.message === 'transition starting' ||
-        e.event.message === 'transition completed successfully'
-      ) {
-        marks.set(
-          `${e.event.transition ?? ''}:${e.event.message === 'transition starting' ? 'start' : 'end'}`,
-          e.timeMs,
-        );
-      }
-    });
-    const span = (t: string): number => (marks.get(`${t}:end`) ?? NaN) - (marks.get(`${t}:start`) ?? NaN);
+    const marks = transitionMarks(core.context.bus);
+    const span = (t: string): number => marks.span(t);
     const [created, create] = await timed(() =>
       c.newEnvironment({ workflowTemplate: 'bench', vars: { hosts: hostsVar } }),
     );
@@ -99,7 +88,7 @@ async function scenario(
     const runningAgents = Math.max(0, ...(core.engine?.pids() ?? []).map((p) => peakRssMb(p, 'VmRSS')));
     const [, stop] = await timed(() => c.controlEnvironment({ id, type: Op.STOP_ACTIVITY }));
     const [, destroy] = await timed(() => c.destroyEnvironment({ id }));
-    unsubscribe();
+    marks.stop();
     const peakCore = Math.round(process.resourceUsage().maxRSS / 1024);
     const peakAgents = Math.max(0, ...(core.engine?.pids() ?? []).map((p) => peakRssMb(p)));
     const tasks = nHosts * perHost;

@@ -51,6 +51,7 @@ export interface SlurmEngineOptions {
 interface Allocation {
   readonly environmentId: string;
   readonly jobId: string;
+  readonly allocationMs: number;
   readonly components: readonly Component[];
   readonly steps: StepProcess[];
   /** Hosts already reported lost (each is reported once). */
@@ -136,6 +137,7 @@ export class SlurmEngine implements ClusterEngine {
     const alloc: Allocation = {
       environmentId,
       jobId: granted.jobId,
+      allocationMs: granted.ms,
       components,
       steps: [],
       lost: new Set(),
@@ -175,6 +177,12 @@ export class SlurmEngine implements ClusterEngine {
     clearInterval(this.timer);
     await this.refreshing;
     await Promise.all([...this.allocations.keys()].map((id) => this.release(id)));
+  }
+
+  /** The Slurm job of an environment and the time Slurm took to grant it. */
+  allocationOf(environmentId: string): { jobId: string; allocationMs: number } | undefined {
+    const a = this.allocations.get(environmentId);
+    return a === undefined ? undefined : { jobId: a.jobId, allocationMs: a.allocationMs };
   }
 
   /** PIDs of the srun clients this engine runs (one per node and environment). */
