@@ -4,13 +4,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { startCore, waitForAgents } from './core.ts';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'axle.js');
 
 test('CPU is reserved across environments and freed at teardown; the refusal names host and resource', async () => {
   const root = mkdtempSync(join(tmpdir(), 'axle-place-'));
@@ -36,6 +41,20 @@ test('CPU is reserved across environments and freed at teardown; the refusal nam
     const c = createClient(Control, createGrpcTransport({ baseUrl: core.url }));
     const first = await c.newEnvironment({ workflowTemplate: 'busy', vars: {} });
     assert.equal(first.environment?.state, 'CONFIGURED');
+    const cli = await run(process.execPath, [BIN, '--endpoint', core.url, 'cluster', 'hosts', '--json']);
+    const view = JSON.parse(cli.stdout) as {
+      engine: string;
+      hosts: { host: string; cpu: number; cpuReserved: number; cpuFree: number; environments: string[] }[];
+    };
+    assert.equal(view.engine, 'local');
+    assert.deepEqual(
+      view.hosts.map((h) => [h.host, h.cpu, h.cpuReserved, h.cpuFree, h.environments]),
+      [['n1', 2, 1.5, 0.5, [first.environment?.id ?? '']]],
+      'axle cluster hosts shows what the environment reserves',
+    );
+    const text = await run(process.execPath, [BIN, '--endpoint', core.url, 'cluster', 'hosts']);
+    assert.match(text.stdout, /^engine: local\n/);
+    assert.match(text.stdout, /n1\s+connected\s+0\.50\/2\s+900\/1000\s+\S+\s+detector=TPC/);
     await assert.rejects(
       c.newEnvironment({ workflowTemplate: 'busy', vars: {} }),
       /no host can run busy\.w: .*n1.*cpu/,

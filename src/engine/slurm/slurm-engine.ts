@@ -53,6 +53,8 @@ interface Allocation {
   readonly jobId: string;
   readonly allocationMs: number;
   readonly components: readonly Component[];
+  /** What the environment's tasks want per node (components are rounded up from it). */
+  readonly demand: readonly HostDemand[];
   readonly steps: StepProcess[];
   /** Hosts already reported lost (each is reported once). */
   readonly lost: Set<string>;
@@ -93,13 +95,14 @@ export class SlurmEngine implements ClusterEngine {
   offers(): readonly HostOffer[] {
     return this.usableNodes().map((n) => {
       const ours = this.ourUsage(n.name);
+      // Others' jobs, and what rounding our own allocations up to whole CPUs (and a minimum memory) costs.
       const foreignCpu = Math.max(0, n.allocCpus - ours.cpu);
       const foreignMemory = Math.max(0, n.allocMemoryMb - ours.memoryMb);
       const ports = this.ports.get(n.name);
       return {
         host: n.name,
-        cpu: Math.max(0, n.cpus - foreignCpu),
-        memoryMb: Math.max(0, n.memoryMb - foreignMemory),
+        cpu: Math.max(0, n.cpus - foreignCpu - ours.roundingCpu),
+        memoryMb: Math.max(0, n.memoryMb - foreignMemory - ours.roundingMemoryMb),
         ports: ports === undefined ? [] : [planRange(ports.control), planRange(ports.tcp)],
         attributes: nodeAttributes(n),
       };
@@ -139,6 +142,7 @@ export class SlurmEngine implements ClusterEngine {
       jobId: granted.jobId,
       allocationMs: granted.ms,
       components,
+      demand,
       steps: [],
       lost: new Set(),
       released: false,
@@ -294,17 +298,24 @@ export class SlurmEngine implements ClusterEngine {
     );
   }
 
-  /** CPU and memory of Axle's own allocations on a node. */
-  private ourUsage(node: string): { cpu: number; memoryMb: number } {
-    let cpu = 0;
-    let memoryMb = 0;
-    for (const a of this.allocations.values())
-      for (const c of a.components)
-        if (c.node === node) {
-          cpu += c.cpus;
-          memoryMb += c.memoryMb;
-        }
-    return { cpu, memoryMb };
+  /** CPU and memory of Axle's own allocations on a node, and how much of it rounding up added to the tasks' wants. */
+  private ourUsage(node: string): {
+    cpu: number;
+    memoryMb: number;
+    roundingCpu: number;
+    roundingMemoryMb: number;
+  } {
+    const u = { cpu: 0, memoryMb: 0, roundingCpu: 0, roundingMemoryMb: 0 };
+    for (const a of this.allocations.values()) {
+      const c = a.components.find((x) => x.node === node);
+      const d = a.demand.find((x) => x.host === node);
+      if (c === undefined) continue;
+      u.cpu += c.cpus;
+      u.memoryMb += c.memoryMb;
+      u.roundingCpu += c.cpus - (d?.cpu ?? 0);
+      u.roundingMemoryMb += c.memoryMb - (d?.memoryMb ?? 0);
+    }
+    return u;
   }
 
   private log(line: string): void {
