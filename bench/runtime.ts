@@ -4,7 +4,8 @@
  * (creation), START, STOP, teardown, and peak memory of the core and of the agent processes.
  * Usage: node --import tsx bench/runtime.ts [hosts=200] [tasksPerHost=20]
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { AGENT_BUNDLE } from '../src/engine/agent-entry.ts';
 import { transitionMarks } from './transition-marks.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,10 @@ async function scenario(
   repo(join(root, 'repo'), mode);
   const agents = Array.from({ length: nHosts }, (_, i) => ({ host: `flp${String(i + 1).padStart(3, '0')}` }));
   const compiledAgents = process.env['AXLE_COMPILED_AGENTS'] === '1';
+  if (compiledAgents && !existsSync(AGENT_BUNDLE))
+    throw new Error(
+      `AXLE_COMPILED_AGENTS=1 needs the bundled agent ${AGENT_BUNDLE}: run npm run build first`,
+    );
   const core = await startCore({
     stateDir: join(root, 'state'),
     port: 0,

@@ -9,6 +9,7 @@ import { AGENT_USAGE, FlagError, parseAgentFlags } from './agent-flags.ts';
 import type { AgentFlags } from './agent-flags.ts';
 import { PortAllocator } from './port-allocator.ts';
 import { terminateGroup, trackedGroups } from './process-group.ts';
+import { startHeapTrim } from './heap-trim.ts';
 import { startReaper } from './reaper.ts';
 import { runAgents } from './run-agent.ts';
 import type { RunningAgents } from './run-agent.ts';
@@ -30,6 +31,7 @@ export function agentMain(argv: readonly string[]): RunningAgents | undefined {
   }
   mkdirSync(flags.stateDir, { recursive: true });
   startReaper(flags.stateDir);
+  startHeapTrim();
   const shutdown = once((why: string) => void stopAndExit(why));
   const running = runAgents(flags.agents, flags.coreUrl, {
     stateDir: flags.stateDir,

@@ -5,13 +5,27 @@ import { fileURLToPath } from 'node:url';
 
 const AGENT_MAIN = fileURLToPath(new URL('../agent/main.ts', import.meta.url));
 
+/** The bundled agent that `npm run build` writes. */
+export const AGENT_BUNDLE = join(import.meta.dirname, '..', '..', 'dist', 'axle-agent.mjs');
+
 /**
- * Node arguments that run the agent: through tsx from the sources (default), or compiled (`npm run build` → dist/)
- * with a small young generation, which keeps an agent hosting its tasks near Node's own footprint.
+ * V8 settings for the bundled agent, which mostly waits on sockets and pipes: a small young generation, no optimizing
+ * compiler (its code and data cost more memory than the agent gains), one platform thread, and an exposed collector
+ * for the agent's heap trim (src/agent/heap-trim.ts). Together they keep an agent hosting 20 tasks under 64 MB.
  */
-export function agentEntry(compiled: boolean): string[] {
-  const dist = join(import.meta.dirname, '..', '..', 'dist', 'agent', 'main.js');
-  if (compiled && existsSync(dist))
-    return ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', dist];
+const LEAN_AGENT_FLAGS = [
+  '--max-semi-space-size=1',
+  '--optimize-for-size',
+  '--no-opt',
+  '--v8-pool-size=1',
+  '--expose-gc',
+];
+
+/**
+ * Node arguments that run the agent: the bundle (default the one `npm run build` writes) with lean settings when
+ * `compiled` is asked and the bundle exists, else through tsx from the sources.
+ */
+export function agentEntry(compiled: boolean, bundle = AGENT_BUNDLE): string[] {
+  if (compiled && existsSync(bundle)) return [...LEAN_AGENT_FLAGS, bundle];
   return ['--import', import.meta.resolve('tsx'), AGENT_MAIN];
 }

@@ -24,8 +24,10 @@ export interface LocalEngineOptions {
   readonly stateDir: string;
   /** Every task runs simulated (benchmarks). */
   readonly simulatedOnly?: boolean;
-  /** Run agents from the compiled program in dist/ when it exists (`npm run build`). */
+  /** Run agents from the bundled program when it exists (`npm run build`), with lean V8 settings. */
   readonly compiled?: boolean;
+  /** The bundle `compiled` runs (default dist/axle-agent.mjs). */
+  readonly agentBundle?: string;
   /** Called when an agent process ends while the engine is not stopping it. */
   readonly onAgentExit?: (pid: number, code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -82,7 +84,7 @@ function spawnAgent(
   logPath: string,
 ): AgentProcess {
   const args = [
-    ...agentEntry(options.compiled === true),
+    ...agentEntry(options.compiled === true, options.agentBundle),
     ...['--core', options.coreUrl, '--agents-json', JSON.stringify(agents), '--state-dir', options.stateDir],
     ...['--control-ports', `${ports.control.first}-${ports.control.last}`],
     ...['--tcp-ports', `${ports.tcp.first}-${ports.tcp.last}`],

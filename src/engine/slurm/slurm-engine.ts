@@ -35,7 +35,10 @@ export interface SlurmEngineOptions {
   readonly coreUrl: string;
   /** Where srun logs go: `<stateDir>/logs/slurm/<environment>/<node>.log`. */
   readonly stateDir: string;
-  /** The program and arguments that run `axle agent` on a node (default: this Node and this checkout). */
+  /**
+   * The program and arguments that run the agent on a node (default: this Node and this checkout — the bundle from
+   * `npm run build` when it exists, else the sources through tsx).
+   */
   readonly agentCommand?: readonly string[];
   /** Agent state folder on the nodes, `{node}` replaced by the node's name (default `<stateDir>/nodes/{node}`). */
   readonly nodeStateDir?: string;
@@ -266,7 +269,7 @@ export class SlurmEngine implements ClusterEngine {
       node: c.node,
       name: `axle-agent-${c.node}`,
       command: [
-        ...(this.o.agentCommand ?? [process.execPath, ...agentEntry(false)]),
+        ...(this.o.agentCommand ?? [process.execPath, ...agentEntry(true)]),
         ...['--core', this.o.coreUrl, '--host', c.node, '--scope', a.environmentId],
         ...['--cpu', String(c.cpus), '--memory', String(c.memoryMb)],
         ...[
