@@ -2,7 +2,7 @@
  * What the environment layer needs from whoever runs tasks (the core's agent registry, over the agent protocol).
  * Every method resolves with a result per task instead of throwing for task-level failures.
  */
-import type { ControlMode, Constraint, Resources, TaskCommand } from '../common/plan.ts';
+import type { ControlMode, Constraint, PortRange, Resources, TaskCommand } from '../common/plan.ts';
 
 export interface LaunchRequest {
   readonly taskId: string;
@@ -18,7 +18,8 @@ export interface LaunchRequest {
     readonly target?: string;
   }[];
   readonly constraints: readonly Constraint[];
-  readonly wants: Resources;
+  /** CPU, memory and static port ranges (`wants.ports`, held on the host while the task lives). */
+  readonly wants: Resources & { readonly ports?: readonly PortRange[] };
   readonly timeoutMs: number;
   /** Tasks with the same key must share a host (peers over IPC or shared memory). */
   readonly sameHostAs?: string;

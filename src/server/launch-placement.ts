@@ -37,7 +37,7 @@ function toRequest(r: LaunchRequest, withPorts: boolean): PlacementRequest {
     path: r.path,
     cpu: r.wants.cpu ?? 0,
     memoryMb: r.wants.memory ?? 0,
-    staticPorts: [],
+    staticPorts: withPorts ? (r.wants.ports ?? []) : [],
     dynamicPorts: channels.length + (control ? 1 : 0),
     controlPort: control,
     tcpChannels: channels,
@@ -62,8 +62,9 @@ function toPlacement(p: TaskPlacement, channels: readonly string[]): Placement {
 
 /**
  * Places one environment's launches on `offers` minus what the ledger holds for other environments, and records the
- * result in the ledger (a relaunch of the same environment replaces its reservations). Ports are assigned only when
- * every offer carries port ranges. A task that fits nowhere gets the scheduler's explanation per host.
+ * result in the ledger (a relaunch of the same environment replaces its reservations). Ports — static `wants.ports`
+ * and assigned ones — are handled only when every offer carries port ranges (cluster engines; local agents pick their
+ * own). A task that fits nowhere gets the scheduler's explanation per host.
  */
 export function placeLaunches(
   requests: readonly LaunchRequest[],
