@@ -23,7 +23,7 @@ import { createClient } from '@connectrpc/connect';
 import type { Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { listJobs } from '../engine/slurm/allocation.ts';
-import { eventually, pidAlive, startTestCluster } from '../engine/slurm/test-cluster.ts';
+import { eventually, pidAlive, startTestCluster, stepProcesses } from '../engine/slurm/test-cluster.ts';
 import type { TestCluster } from '../engine/slurm/test-cluster.ts';
 import type { StampedEvent } from '../environment/events.ts';
 import { ClusterService } from '../gen/axle/cluster/v1/cluster_pb.ts';
@@ -117,6 +117,11 @@ afterEach(async () => {
   await eventually(async () => (await liveJobs()).length === 0, 20_000, 'the Slurm queue is empty');
   assert.deepEqual(core?.cluster?.stepPids() ?? [], [], 'no srun client left');
   await eventually(() => [...taskPids].every((p) => !running(p)), 10_000, 'no task process left');
+  await eventually(
+    () => stepProcesses(cluster?.conf ?? '').length === 0,
+    10_000,
+    'no agent or task process left on any node',
+  );
 });
 
 after(async () => {
@@ -171,6 +176,7 @@ test('the example data-taking workflow runs across 4 Slurm nodes with data flowi
   const env = await c.newEnvironment({ workflowTemplate: datataking, vars: { hosts: FOUR } });
   const id = env.environment?.id ?? '';
   assert.equal(env.environment?.state, 'CONFIGURED');
+  assert.ok(stepProcesses(cluster!.conf).length >= 4 * 4, 'agents and tasks run inside the job steps');
   const tasks = await tasksOf(id);
   for (const node of ['flp001', 'flp002', 'flp003', 'flp004']) {
     const here = tasks.filter((t) => t.host === node);

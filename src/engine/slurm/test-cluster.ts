@@ -3,7 +3,7 @@
  * folder, started and stopped through scripts/slurm. Needs root and the Debian Slurm packages (scripts/slurm install).
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +115,26 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * PIDs of processes running inside a job step of the cluster whose slurm.conf is `conf` (agents and their tasks:
+ * their environment names the cluster and the node), zombies left out.
+ */
+export function stepProcesses(conf: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${name}/stat`, 'utf8'))) continue;
+      const vars = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
+      if (vars.includes(`SLURM_CONF=${conf}`) && vars.some((v) => v.startsWith('SLURMD_NODENAME=')))
+        out.push(Number(name));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return out;
 }
 
 /** True while a process with this PID exists (zombies included). */
