@@ -2,8 +2,8 @@
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import type { Command } from 'commander';
-import { ClusterService } from '../gen/axle/cluster/v1/cluster_pb.ts';
-import type { ClusterHost } from '../gen/axle/cluster/v1/cluster_pb.ts';
+import { toJson } from '@bufbuild/protobuf';
+import { ClusterService, ListHostsReplySchema } from '../gen/axle/cluster/v1/cluster_pb.ts';
 import type { CliContext, GlobalFlags } from './context.ts';
 import { DEFAULT_ENDPOINT } from './control-client.ts';
 import { printJson, printTable } from './output.ts';
@@ -20,7 +20,7 @@ export function clusterCommands(program: Command, context: (flags: GlobalFlags) 
       const baseUrl = /^https?:\/\//.test(target) ? target : `http://${target}`;
       const c = createClient(ClusterService, createGrpcTransport({ baseUrl, defaultTimeoutMs: 15_000 }));
       const r = await c.listHosts({});
-      if (ctx.json) return printJson({ engine: r.engine, error: r.error, hosts: r.hosts.map(plainHost) });
+      if (ctx.json) return printJson(toJson(ListHostsReplySchema, r, { alwaysEmitImplicit: true }));
       process.stdout.write(`engine: ${r.engine}${r.error !== '' ? ` (stale: ${r.error})` : ''}\n`);
       printTable(
         ['HOST', 'STATE', 'CPU FREE/TOTAL', 'MEMORY MB FREE/TOTAL', 'ENVIRONMENTS', 'ATTRIBUTES'],
@@ -34,27 +34,6 @@ export function clusterCommands(program: Command, context: (flags: GlobalFlags) 
         ]),
       );
     });
-}
-
-function plainHost(h: ClusterHost): Record<string, unknown> {
-  return {
-    host: h.host,
-    address: h.address,
-    state: h.state,
-    trouble: h.trouble,
-    cpu: h.cpu,
-    memoryMb: h.memoryMb,
-    cpuAllocated: h.cpuAllocated,
-    memoryAllocatedMb: h.memoryAllocatedMb,
-    cpuReserved: h.cpuReserved,
-    memoryReservedMb: h.memoryReservedMb,
-    cpuFree: h.cpuFree,
-    memoryFreeMb: h.memoryFreeMb,
-    attributes: h.attributes,
-    environments: h.environments,
-    agents: h.agents,
-    portsReserved: h.portsReserved,
-  };
 }
 
 function num(x: number): string {
