@@ -314,3 +314,25 @@ test('a node marked down in Slurm puts the environment in ERROR within 5 s, nami
     'flp002 offered again',
   );
 });
+
+test('an agent that cannot start on a node fails the creation at once, naming the node and its log', async () => {
+  const broken = await startCore({
+    stateDir: join(root, 'broken'),
+    port: 0,
+    config: `file://${join(EXAMPLES, 'config.yaml')}`,
+    slurm: { conf: cluster!.conf, refreshMs: 500, agentCommand: ['/bin/false'] },
+  });
+  try {
+    await broken.context.repos.add(join(root, 'repo'));
+    const b = createClient(Control, createGrpcTransport({ baseUrl: broken.url, defaultTimeoutMs: 60_000 }));
+    const t0 = Date.now();
+    await assert.rejects(
+      b.newEnvironment({ workflowTemplate: 'pairs', vars: { hosts: '["flp001"]' } }),
+      /the agent of environment \S+ on flp001 \(Slurm job \d+\) ended with exit code 1; its log: \S+flp001\.log/,
+    );
+    assert.ok(Date.now() - t0 < 15_000, 'without waiting for the connect timeout');
+    await eventually(async () => (await liveJobs()).length === 0, 20_000, 'the allocation was cancelled');
+  } finally {
+    await broken.stop();
+  }
+});
