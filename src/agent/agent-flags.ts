@@ -18,6 +18,8 @@ export interface AgentFlags {
   readonly exitWithCore: boolean;
   /** Exit when the parent process goes away (agents started by a local engine). */
   readonly exitWithParent: boolean;
+  /** Exit, ending the tasks, when the slurmd of the agent's node exits (agents started as Slurm job steps). */
+  readonly exitWithSlurmd: boolean;
   /** `--scope`: the environment id every agent of the process serves alone (cluster engines); absent: any. */
   readonly scope?: string;
   /** `--advertise-address`: host part of the TCP channel addresses the agents report (default 127.0.0.1). */
@@ -27,7 +29,7 @@ export interface AgentFlags {
 export const AGENT_USAGE = `usage: agent --core host:port [--host name]... [--posing N] [--cpu N] [--memory MB]
   [--attr k=v]... [--agents-json '[{"host":..,"cpu":..,"memoryMb":..,"attributes":{..}}]'] [--state-dir dir]
   [--simulated-only] [--control-ports a-b] [--tcp-ports a-b] [--exit-with-core] [--exit-with-parent]
-  [--scope envId] [--advertise-address addr]
+  [--exit-with-slurmd] [--scope envId] [--advertise-address addr]
   --scope: serve this environment only (agents a cluster engine starts per environment)
   --advertise-address: host that peers dial for the TCP channels of tasks (default 127.0.0.1)`;
 
@@ -59,6 +61,7 @@ export function parseAgentFlags(argv: readonly string[], env: NodeJS.ProcessEnv 
     ...rangeFlag('tcpPorts', '--tcp-ports', values['tcp-ports']),
     exitWithCore: values['exit-with-core'] ?? false,
     exitWithParent: values['exit-with-parent'] ?? false,
+    exitWithSlurmd: values['exit-with-slurmd'] ?? false,
     ...textFlag('scope', '--scope', values.scope),
     ...textFlag('advertiseAddress', '--advertise-address', values['advertise-address']),
   };
@@ -82,6 +85,7 @@ function parseFlags(argv: readonly string[]) {
         'tcp-ports': { type: 'string' },
         'exit-with-core': { type: 'boolean' },
         'exit-with-parent': { type: 'boolean' },
+        'exit-with-slurmd': { type: 'boolean' },
         scope: { type: 'string' },
         'advertise-address': { type: 'string' },
       },

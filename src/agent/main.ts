@@ -12,6 +12,7 @@ import { terminateGroup, trackedGroups } from './process-group.ts';
 import { startHeapTrim } from './heap-trim.ts';
 import { startReaper } from './reaper.ts';
 import { runAgents } from './run-agent.ts';
+import { watchSlurmd } from './slurmd-watch.ts';
 import type { RunningAgents } from './run-agent.ts';
 
 /** Signal timings at agent shutdown: quick enough to finish before a supervisor's SIGKILL (5 s). */
@@ -46,6 +47,7 @@ export function agentMain(argv: readonly string[]): RunningAgents | undefined {
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown(signal));
   if (flags.exitWithParent) watchParent(() => shutdown('parent process gone'));
+  if (flags.exitWithSlurmd) watchNodeSlurmd(flags.agents[0]?.host ?? '', shutdown);
   process.stderr.write(
     `agent ${flags.agents.map((a) => a.host).join(',')} (pid ${process.pid}) → ${flags.coreUrl}\n`,
   );
@@ -58,6 +60,13 @@ async function stopAndExit(why: string): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(1));
   await Promise.all(trackedGroups().map((pgid) => terminateGroup(pgid, SHUTDOWN_KILL)));
   process.exit(0);
+}
+
+/** Ends the agent when its node's slurmd exits; says so when no slurmd of the node is visible. */
+function watchNodeSlurmd(host: string, shutdown: (why: string) => void): void {
+  const node = process.env['SLURMD_NODENAME'] ?? host;
+  const watching = watchSlurmd(node, (pid) => shutdown(`the slurmd of ${node} (pid ${pid}) is gone`));
+  if (watching === undefined) process.stderr.write(`no slurmd of ${node} visible here: not watching it\n`);
 }
 
 function watchParent(onGone: () => void): void {

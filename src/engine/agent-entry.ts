@@ -1,5 +1,5 @@
 /** How engines start the agent program on a machine that has this checkout. */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,9 +23,28 @@ const LEAN_AGENT_FLAGS = [
 
 /**
  * Node arguments that run the agent: the bundle (default the one `npm run build` writes) with lean settings when
- * `compiled` is asked and the bundle exists, else through tsx from the sources.
+ * `compiled` is asked and the bundle is newer than the agent's sources, else through tsx from the sources.
  */
 export function agentEntry(compiled: boolean, bundle = AGENT_BUNDLE): string[] {
-  if (compiled && existsSync(bundle)) return [...LEAN_AGENT_FLAGS, bundle];
+  if (compiled && bundleIsCurrent(bundle)) return [...LEAN_AGENT_FLAGS, bundle];
   return ['--import', import.meta.resolve('tsx'), AGENT_MAIN];
+}
+
+/** Source folders the agent is built from. */
+const AGENT_SOURCES = ['agent', 'occ', 'common', 'gen'].map((d) => join(import.meta.dirname, '..', d));
+
+/** The bundle exists and is newer than every agent source here (a stale bundle would run old agent code). */
+function bundleIsCurrent(bundle: string): boolean {
+  if (!existsSync(bundle)) return false;
+  const built = statSync(bundle).mtimeMs;
+  return AGENT_SOURCES.every((dir) => newestIn(dir) <= built);
+}
+
+function newestIn(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile() && e.name.endsWith('.ts'))
+      newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+  return newest;
 }

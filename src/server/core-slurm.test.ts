@@ -288,6 +288,24 @@ test('a node killed while RUNNING puts the environment in ERROR within 5 s, nami
   await c.destroyEnvironment({ id, force: true });
 });
 
+test('a node whose slurmd alone is killed puts the environment in ERROR within 5 s, naming the node', async () => {
+  const env = await c.newEnvironment({ workflowTemplate: 'pairs', vars: { hosts: '["flp001","flp003"]' } });
+  const id = env.environment?.id ?? '';
+  await tasksOf(id);
+  await c.controlEnvironment({ id, type: Op.START_ACTIVITY });
+  const t0 = Date.now();
+  await cluster!.killSlurmd('flp003');
+  await eventually(
+    async () => (await c.getEnvironment({ id })).environment?.state === 'ERROR',
+    5_000,
+    'environment in ERROR',
+  );
+  assert.ok(Date.now() - t0 <= 5_000);
+  assert.match(core!.context.manager.get(id).lastError, /flp003/);
+  await cluster!.reviveNode('flp003');
+  await c.destroyEnvironment({ id, force: true });
+});
+
 test('a node marked down in Slurm puts the environment in ERROR within 5 s, naming the node', async () => {
   const env = await c.newEnvironment({ workflowTemplate: 'pairs', vars: { hosts: '["flp001","flp002"]' } });
   const id = env.environment?.id ?? '';

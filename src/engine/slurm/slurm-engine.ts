@@ -270,7 +270,7 @@ export class SlurmEngine implements ClusterEngine {
       name: `axle-agent-${c.node}`,
       command: [
         ...(this.o.agentCommand ?? [process.execPath, ...agentEntry(true)]),
-        ...['--core', this.o.coreUrl, '--host', c.node, '--scope', a.environmentId],
+        ...['--core', this.o.coreUrl, '--host', c.node, '--scope', a.environmentId, '--exit-with-slurmd'],
         ...['--cpu', String(c.cpus), '--memory', String(c.memoryMb)],
         ...[
           '--state-dir',

@@ -34,6 +34,8 @@ export interface TestCluster {
   stop(): Promise<void>;
   /** SIGKILLs a node's slurmd and every step process on it (a lost machine). */
   killNode(node: string): Promise<void>;
+  /** SIGKILLs only the node's slurmd (the job steps on it keep running). */
+  killSlurmd(node: string): Promise<void>;
   /** Starts the node's slurmd again and waits until it is idle. */
   reviveNode(node: string): Promise<void>;
 }
@@ -68,6 +70,7 @@ export async function startTestCluster(o: TestClusterOptions = {}): Promise<Test
     cli: new SlurmCli({ conf }),
     stop,
     killNode: (node) => script(['kill-node', dir, node]),
+    killSlurmd: (node) => script(['kill-slurmd', dir, node]),
     reviveNode: (node) => script(['revive-node', dir, node]),
   };
 }
