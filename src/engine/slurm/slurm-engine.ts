@@ -14,7 +14,8 @@ import { EngineError } from '../cluster-engine.ts';
 import type { ClusterEngine, ClusterHost, HostDemand, HostLoss, Provisioned } from '../cluster-engine.ts';
 import { allocate, cancel, listJobs, waitGone } from './allocation.ts';
 import type { Component, SlurmJob } from './allocation.ts';
-import { nodeAttributes, nodeTrouble, portRangesFor, readNodes } from './inventory.ts';
+import { nodeTrouble, portRangesFor, readNodes } from './inventory.ts';
+import { clusterHosts, hostOffers } from './slurm-offers.ts';
 import type { SlurmNode } from './inventory.ts';
 import type { SlurmCli } from './slurm-cli.ts';
 import { launchStep } from './steps.ts';
@@ -96,40 +97,11 @@ export class SlurmEngine implements ClusterEngine {
   }
 
   offers(): readonly HostOffer[] {
-    return this.usableNodes().map((n) => {
-      const ours = this.ourUsage(n.name);
-      // Others' jobs, and what rounding our own allocations up to whole CPUs (and a minimum memory) costs.
-      const foreignCpu = Math.max(0, n.allocCpus - ours.cpu);
-      const foreignMemory = Math.max(0, n.allocMemoryMb - ours.memoryMb);
-      const ports = this.ports.get(n.name);
-      return {
-        host: n.name,
-        cpu: Math.max(0, n.cpus - foreignCpu - ours.roundingCpu),
-        memoryMb: Math.max(0, n.memoryMb - foreignMemory - ours.roundingMemoryMb),
-        ports: ports === undefined ? [] : [planRange(ports.control), planRange(ports.tcp)],
-        attributes: nodeAttributes(n),
-      };
-    });
+    return hostOffers(this.usableNodes(), this.ports, [...this.allocations.values()]);
   }
 
   inventory(): readonly ClusterHost[] {
-    return this.nodes.map((n) => {
-      const trouble = nodeTrouble(n);
-      return {
-        host: n.name,
-        address: n.address,
-        state: [n.state, ...n.flags.map((f) => f.toLowerCase())].join('+'),
-        ...(trouble !== undefined ? { trouble } : {}),
-        cpu: n.cpus,
-        memoryMb: n.memoryMb,
-        cpuAllocated: n.allocCpus,
-        memoryAllocatedMb: n.allocMemoryMb,
-        attributes: nodeAttributes(n),
-        environments: [...this.allocations.values()]
-          .filter((a) => a.components.some((c) => c.node === n.name))
-          .map((a) => a.environmentId),
-      };
-    });
+    return clusterHosts(this.nodes, [...this.allocations.values()]);
   }
 
   async provision(environmentId: string, demand: readonly HostDemand[]): Promise<Provisioned> {
@@ -262,24 +234,12 @@ export class SlurmEngine implements ClusterEngine {
     const logDir = join(this.o.stateDir, 'logs', 'slurm', a.environmentId);
     mkdirSync(logDir, { recursive: true });
     const logPath = join(logDir, `${c.node}.log`);
-    const ports = this.ports.get(c.node);
     const step = launchStep(this.o.cli, {
       jobId: a.jobId,
       ...(hetGroup !== undefined ? { hetGroup } : {}),
       node: c.node,
       name: `axle-agent-${c.node}`,
-      command: [
-        ...(this.o.agentCommand ?? [process.execPath, ...agentEntry(true)]),
-        ...['--core', this.o.coreUrl, '--host', c.node, '--scope', a.environmentId, '--exit-with-slurmd'],
-        ...['--cpu', String(c.cpus), '--memory', String(c.memoryMb)],
-        ...[
-          '--state-dir',
-          (this.o.nodeStateDir ?? join(this.o.stateDir, 'nodes', '{node}')).replace('{node}', c.node),
-        ],
-        ...(ports === undefined
-          ? []
-          : ['--control-ports', rangeText(ports.control), '--tcp-ports', rangeText(ports.tcp)]),
-      ],
+      command: this.agentCommand(a, c),
       logPath,
     });
     void step.exited.then(({ code, signal }) =>
@@ -294,31 +254,35 @@ export class SlurmEngine implements ClusterEngine {
     return step;
   }
 
+  /** The agent's command line for one node of an allocation. */
+  private agentCommand(a: Allocation, c: Component): string[] {
+    const ports = this.ports.get(c.node);
+    const stateDir = (this.o.nodeStateDir ?? join(this.o.stateDir, 'nodes', '{node}')).replace(
+      '{node}',
+      c.node,
+    );
+    return [
+      ...(this.o.agentCommand ?? [process.execPath, ...agentEntry(true)]),
+      ...['--core', this.o.coreUrl, '--host', c.node, '--scope', a.environmentId, '--exit-with-slurmd'],
+      ...['--cpu', String(c.cpus), '--memory', String(c.memoryMb), '--state-dir', stateDir],
+      ...(ports === undefined
+        ? []
+        : ['--control-ports', rangeText(ports.control), '--tcp-ports', rangeText(ports.tcp)]),
+      ...this.advertiseFlag(c.node),
+    ];
+  }
+
+  /** Tasks bind and publish their TCP channels on the node's address as Slurm knows it (NodeAddr). */
+  private advertiseFlag(node: string): string[] {
+    const address = this.nodes.find((n) => n.name === node)?.address ?? '';
+    return address === '' ? [] : ['--advertise-address', address];
+  }
+
   private usableNodes(): SlurmNode[] {
     const p = this.o.partition;
     return this.nodes.filter(
       (n) => nodeTrouble(n) === undefined && (p === undefined || n.partitions.includes(p)),
     );
-  }
-
-  /** CPU and memory of Axle's own allocations on a node, and how much of it rounding up added to the tasks' wants. */
-  private ourUsage(node: string): {
-    cpu: number;
-    memoryMb: number;
-    roundingCpu: number;
-    roundingMemoryMb: number;
-  } {
-    const u = { cpu: 0, memoryMb: 0, roundingCpu: 0, roundingMemoryMb: 0 };
-    for (const a of this.allocations.values()) {
-      const c = a.components.find((x) => x.node === node);
-      const d = a.demand.find((x) => x.host === node);
-      if (c === undefined) continue;
-      u.cpu += c.cpus;
-      u.memoryMb += c.memoryMb;
-      u.roundingCpu += c.cpus - (d?.cpu ?? 0);
-      u.roundingMemoryMb += c.memoryMb - (d?.memoryMb ?? 0);
-    }
-    return u;
   }
 
   private log(line: string): void {
@@ -341,11 +305,6 @@ async function endStep(step: StepProcess): Promise<void> {
 
 function hostList(components: readonly Component[]): string {
   return components.map((c) => c.node).join(', ');
-}
-
-/** The scheduler's range form. */
-function planRange(r: PortRange): { begin: number; end: number } {
-  return { begin: r.first, end: r.last };
 }
 
 function rangeText(r: { first: number; last: number }): string {
