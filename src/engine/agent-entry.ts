@@ -33,11 +33,20 @@ export function agentEntry(compiled: boolean, bundle = AGENT_BUNDLE): string[] {
 /** Source folders the agent is built from. */
 const AGENT_SOURCES = ['agent', 'occ', 'common', 'gen'].map((d) => join(import.meta.dirname, '..', d));
 
+/** Answers of `bundleIsCurrent` by bundle path and build time (engines ask once per agent they start). */
+const currentCache = new Map<string, boolean>();
+
 /** The bundle exists and is newer than every agent source here (a stale bundle would run old agent code). */
 function bundleIsCurrent(bundle: string): boolean {
   if (!existsSync(bundle)) return false;
   const built = statSync(bundle).mtimeMs;
-  return AGENT_SOURCES.every((dir) => newestIn(dir) <= built);
+  const key = `${bundle}@${built}`;
+  let current = currentCache.get(key);
+  if (current === undefined) {
+    current = AGENT_SOURCES.every((dir) => newestIn(dir) <= built);
+    currentCache.set(key, current);
+  }
+  return current;
 }
 
 function newestIn(dir: string): number {
