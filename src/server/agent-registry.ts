@@ -158,6 +158,7 @@ export class AgentRegistry implements TaskController {
         );
         if (res instanceof Error || !res.ok) {
           link.tasks.delete(r.taskId);
+          this.taskHost.delete(r.taskId);
           return {
             taskId: r.taskId,
             ok: false,
