@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { formatIssue } from '../common/issue.ts';
@@ -383,3 +383,43 @@ for (const c of JIT_EDGE_CASES) {
     }
   });
 }
+
+test('a JIT generator that rewrites a task template of the repository is obeyed; unchanged files stay the repo’s', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'axle-jit-test-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const bin = join(root, 'bin');
+  mkdirSync(bin);
+  writeFileSync(
+    join(bin, 'rewrite-gen'),
+    [
+      '#!/bin/bash',
+      '# rewrite-gen --o2-control NAME: rewrites tasks/worker.yaml, leaves tasks/other.yaml as it is',
+      "printf 'name: worker\\ncommand: { value: /bin/rewritten }\\n' > tasks/worker.yaml",
+      'printf \'name: %s\\nroles:\\n  - name: w\\n    task: { load: worker }\\n\' "$2" > "workflows/$2.yaml"',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  const contents: Record<string, string> = {
+    'workflows/wf.yaml': `name: wf\nroles:\n  - name: d\n    include: "{{ dpl.Generate('rewrite-gen') }}"\n`,
+    'tasks/worker.yaml': WORKER,
+    'tasks/other.yaml': WORKER.replace('worker', 'other'),
+  };
+  // The generator runs in a work copy of the repository, as with a real repository snapshot.
+  const exportTo = (dir: string): Promise<void> => {
+    for (const [rel, text] of Object.entries(contents)) {
+      mkdirSync(join(dir, rel, '..'), { recursive: true });
+      writeFileSync(join(dir, rel), text);
+    }
+    return Promise.resolve();
+  };
+  const files = { ...repo(contents), exportTo };
+  const cacheDir = join(root, 'cache');
+  mkdirSync(cacheDir);
+  const jit = new JitService({ cacheDir, env: { PATH: `${bin}${delimiter}${process.env['PATH'] ?? ''}` } });
+  const r = await planWorkflow({ workflow: 'wf', files, jit, environmentId: 'env-1' });
+  assert.ok(r.ok, explain(r.issues));
+  assert.equal(r.value.tasks[0]?.command.value, '/bin/rewritten');
+  const [generated] = readdirSync(cacheDir).filter((d) => d.startsWith('jit-'));
+  assert.deepEqual(readdirSync(join(cacheDir, generated ?? '', 'tasks')), ['worker.yaml']);
+});

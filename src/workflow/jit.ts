@@ -143,7 +143,7 @@ export class JitService {
     try {
       if (repo.exportTo !== undefined) await repo.exportTo(work);
       for (const sub of ['workflows', 'tasks']) mkdirSync(join(work, sub), { recursive: true });
-      const before = new Set(listYaml(work));
+      const before = new Map(listYaml(work).map((rel) => [rel, readFileSync(join(work, rel), 'utf8')]));
       const exports = envVars.trim() === '' ? '' : `export ${envVars} && `;
       await run('bash', ['-c', `${exports}${cmd} --o2-control ${name}`], {
         cwd: work,
@@ -162,11 +162,12 @@ export class JitService {
     }
   }
 
-  private store(name: string, work: string, before: Set<string>): void {
+  /** Keeps what the generator wrote: new files, and repository files it changed (unchanged ones stay the repo's). */
+  private store(name: string, work: string, before: ReadonlyMap<string, string>): void {
     const dir = join(this.opts.cacheDir, name);
     for (const rel of listYaml(work)) {
       const text = readFileSync(join(work, rel), 'utf8');
-      if (before.has(rel) && rel !== `workflows/${name}.yaml`) continue;
+      if (before.get(rel) === text && rel !== `workflows/${name}.yaml`) continue;
       mkdirSync(join(dir, rel, '..'), { recursive: true });
       writeFileSync(join(dir, rel), text);
       this.files.set(rel, text);
