@@ -33,13 +33,37 @@ test('while the heap keeps growing it is collected; once idle it is left alone',
   }
 });
 
-test('a heap that does not grow is left alone, and without a collector nothing runs', async () => {
+test('a heap that does not grow is left alone', async () => {
   let calls = 0;
   const stop = startHeapTrim({ intervalMs: 20, growthBytes: 64 << 20, gc: () => calls++ });
   await sleep(100);
   stop();
   assert.equal(calls, 0);
-  const none = startHeapTrim({ intervalMs: 20 });
-  await sleep(60);
-  none();
+});
+
+test('the collector defaults to the global gc (--expose-gc); without one nothing is started', async () => {
+  const g = globalThis as { gc?: () => void };
+  const saved = g.gc;
+  let calls = 0;
+  try {
+    g.gc = () => calls++;
+    const stop = startHeapTrim({ intervalMs: 20, growthBytes: 1 });
+    const garbage = Array.from({ length: 20 }, (_, k) => new Array<number>(20_000).fill(k));
+    assert.equal(garbage.length, 20);
+    await sleep(100);
+    stop();
+    assert.ok(calls >= 1, 'the global collector ran');
+    delete g.gc;
+    calls = 0;
+    const none = startHeapTrim({ intervalMs: 20, growthBytes: 1 });
+    g.gc = () => calls++; // a collector appearing later is not picked up: no check was started
+    const more = Array.from({ length: 20 }, (_, k) => new Array<number>(20_000).fill(k));
+    assert.equal(more.length, 20);
+    await sleep(100);
+    none();
+    assert.equal(calls, 0);
+  } finally {
+    if (saved === undefined) delete g.gc;
+    else g.gc = saved;
+  }
 });

@@ -5,6 +5,7 @@
  * about a second. Linux only: reads /proc.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { isAlive } from './process-group.ts';
 
 /** The command line of a process as its words; empty when unreadable. */
 function commandLine(pid: string): string[] {
@@ -33,15 +34,6 @@ export function findSlurmd(node: string): number | undefined {
   return all.length === 1 ? all[0]?.pid : undefined;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Watches the slurmd of `node` (checked every `intervalMs`); calls `onGone` once when it has exited.
  * Returns undefined (nothing watched) when no slurmd of that node is visible, else the stop function.
@@ -54,7 +46,7 @@ export function watchSlurmd(
   const pid = findSlurmd(node);
   if (pid === undefined) return undefined;
   const timer = setInterval(() => {
-    if (alive(pid)) return;
+    if (isAlive(pid)) return;
     clearInterval(timer);
     onGone(pid);
   }, intervalMs);

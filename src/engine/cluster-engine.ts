@@ -53,6 +53,8 @@ export class EngineError extends Error {
 export interface ClusterEngine {
   /** Short name (`slurm`). */
   readonly kind: string;
+  /** Why the engine could not be read at its last refresh (its view may be stale); undefined when it could. */
+  readonly lastError: string | undefined;
   /**
    * Usable hosts with their capacity for Axle (total minus what others than Axle hold), port ranges and attributes.
    * Hosts the engine reports as down, drained or not responding are left out.

@@ -69,11 +69,6 @@ export class AgentRegistry implements TaskController {
     this.unsubscribeEngine = cluster.onHostLost((loss) => this.hostLost(loss));
   }
 
-  /** The cluster engine in use, if any. */
-  clusterEngine(): ClusterEngine | undefined {
-    return this.cluster;
-  }
-
   /** A new agent stream; an older link of the same host (and scope) is replaced. */
   attach(link: AgentLink): void {
     const key = linkKey(link);
@@ -178,13 +173,12 @@ export class AgentRegistry implements TaskController {
   }
 
   /** The machines with the engine's figures, Axle's reservations and what is free (`axle cluster hosts`). */
-  clusterView(engineError?: string): ClusterView {
+  clusterView(): ClusterView {
     return clusterView({
       cluster: this.cluster,
       offers: this.offers(),
       links: [...this.agents.values()],
       usage: (host) => this.ledger.usage(host),
-      ...(engineError !== undefined ? { engineError } : {}),
     });
   }
 

@@ -29,7 +29,6 @@ export interface ClusterSources {
   readonly offers: readonly HostOffer[];
   readonly links: readonly AgentLink[];
   readonly usage: (host: string) => HostUsage;
-  readonly engineError?: string;
 }
 
 /** Hosts in name order, each with the engine's figures, Axle's reservations and what Axle can still place. */
@@ -57,7 +56,7 @@ export function clusterView(s: ClusterSources): ClusterView {
   return {
     engine: s.cluster?.kind ?? 'local',
     hosts,
-    ...(s.engineError !== undefined ? { error: s.engineError } : {}),
+    ...(s.cluster?.lastError !== undefined ? { error: s.cluster.lastError } : {}),
   };
 }
 

@@ -23,7 +23,8 @@ import { createClient } from '@connectrpc/connect';
 import type { Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { listJobs } from '../engine/slurm/allocation.ts';
-import { eventually, pidAlive, startTestCluster, stepProcesses } from '../engine/slurm/test-cluster.ts';
+import { survivors } from '../agent/test-fixtures.ts';
+import { eventually, startTestCluster, stepProcesses } from '../engine/slurm/test-cluster.ts';
 import type { TestCluster } from '../engine/slurm/test-cluster.ts';
 import type { StampedEvent } from '../environment/events.ts';
 import { ClusterService } from '../gen/axle/cluster/v1/cluster_pb.ts';
@@ -116,7 +117,7 @@ afterEach(async () => {
     });
   await eventually(async () => (await liveJobs()).length === 0, 20_000, 'the Slurm queue is empty');
   assert.deepEqual(core?.cluster?.stepPids() ?? [], [], 'no srun client left');
-  await eventually(() => [...taskPids].every((p) => !running(p)), 10_000, 'no task process left');
+  await eventually(() => survivors([...taskPids]).length === 0, 10_000, 'no task process left');
   await eventually(
     () => stepProcesses(cluster?.conf ?? '').length === 0,
     10_000,
@@ -137,16 +138,6 @@ async function liveJobs(): Promise<string[]> {
   return jobs
     .filter((j) => ['RUNNING', 'PENDING', 'CONFIGURING', 'COMPLETING'].includes(j.state))
     .map((j) => j.jobId);
-}
-
-/** Alive and not a zombie. */
-function running(pid: number): boolean {
-  if (!pidAlive(pid)) return false;
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 async function tasksOf(id: string): Promise<{ host: string; pid: number; path: string; id: string }[]> {

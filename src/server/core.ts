@@ -156,9 +156,8 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     healthRoutes()(router);
     reflectionRoutes(CORE_PROTO_FILES)(router);
     if (apricot !== undefined) apricotRoutes(apricot)(router);
-    clusterRoutes(() => registry.clusterView(clusterError()))(router);
+    clusterRoutes(() => registry.clusterView())(router);
   };
-  let clusterError = (): string | undefined => undefined;
   const server = http2.createServer(connectNodeAdapter({ routes }));
   const open = new Set<http2.ServerHttp2Session>();
   server.on('session', (session) => {
@@ -190,10 +189,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           await new Promise<void>((resolve) => server.close(() => resolve()));
           throw e;
         });
-  if (cluster !== undefined) {
-    registry.useCluster(cluster);
-    clusterError = () => cluster.lastError;
-  }
+  if (cluster !== undefined) registry.useCluster(cluster);
   const stop = async (): Promise<void> => {
     await stopCore();
     await configuration?.close();

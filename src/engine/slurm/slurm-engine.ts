@@ -87,7 +87,8 @@ export class SlurmEngine implements ClusterEngine {
     await engine.refresh();
     if (engine.lastError !== undefined)
       throw new EngineError(`cannot read the Slurm cluster: ${engine.lastError}`);
-    if (engine.usableNodes().length === 0 && engine.nodes.length === 0)
+    const p = o.partition;
+    if (!engine.nodes.some((n) => p === undefined || n.partitions.includes(p)))
       throw new EngineError(
         'the Slurm cluster has no nodes' + (o.partition ? ` in partition ${o.partition}` : ''),
       );

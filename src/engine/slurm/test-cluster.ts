@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAlive } from '../../agent/process-group.ts';
 import { SlurmCli } from './slurm-cli.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/slurm', import.meta.url));
@@ -129,7 +130,7 @@ export function stepProcesses(conf: string): number[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${name}/stat`, 'utf8'))) continue;
+      if (!isAlive(Number(name))) continue;
       const vars = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
       if (vars.includes(`SLURM_CONF=${conf}`) && vars.some((v) => v.startsWith('SLURMD_NODENAME=')))
         out.push(Number(name));
