@@ -183,7 +183,7 @@ export class SlurmEngine implements ClusterEngine {
       this.nodes = await readNodes(this.o.cli);
       this.ports = portRangesFor(this.nodes, SLURM_PORTS);
       const live = [...this.allocations.values()].filter((a) => !a.released);
-      const jobs = live.length === 0 ? [] : await listJobs(this.o.cli);
+      const jobs = live.length === 0 ? [] : await listJobs(this.o.cli, { all: true });
       this.lastError = undefined;
       for (const a of live) this.check(a, jobs);
     } catch (e: unknown) {
