@@ -27,6 +27,15 @@ interface CoreFlags {
   posing?: string;
   localAgent: boolean;
   example: boolean;
+  kafkaEndpoints?: string;
+}
+
+function kafkaOption(list: string | undefined): { kafkaEndpoints?: string[] } {
+  const brokers = (list ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  return brokers.length === 0 ? {} : { kafkaEndpoints: brokers };
 }
 
 export function coreCommands(program: Command, context: (flags: GlobalFlags) => CliContext): void {
@@ -61,6 +70,10 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
     .option('--posing <n>', 'start N agents posing as hosts flp001… (development and benchmarks)')
     .option('--no-local-agent', 'start no agent (agents connect by themselves)')
     .option('--no-example', 'do not register the example repository')
+    .option(
+      '--kafkaEndpoints <brokers>',
+      'publish every event on Kafka (aliecs.* topics), comma-separated host:port (default: $ALIECS_KAFKAENDPOINTS)',
+    )
     .action(async (flags: CoreFlags, cmd: Command) => {
       const ctx = context(cmd.optsWithGlobals<GlobalFlags>());
       if (flags.engine !== 'local' && flags.engine !== 'slurm')
@@ -78,6 +91,7 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
         stateDir: ctx.stateDir,
         port: Number(flags.port),
         host: flags.listen,
+        ...kafkaOption(flags.kafkaEndpoints ?? process.env['ALIECS_KAFKAENDPOINTS']),
         ...(slurm ? { slurm: slurmOptions(flags) } : {}),
         config: flags.config ?? `embedded://${join(ctx.stateDir, 'config')}`,
         ...(flags.example ? { seedConfig: join(ROOT, 'examples', 'config.yaml') } : {}),

@@ -35,6 +35,7 @@ import { clusterRoutes } from './cluster-handlers.ts';
 import type { CoreContext } from './core-context.ts';
 import { envHandlers } from './env-handlers.ts';
 import { healthRoutes } from './health.ts';
+import { KafkaEventPublisher } from './kafka-events.ts';
 import { miscHandlers } from './misc-handlers.ts';
 import { CORE_PROTO_FILES, reflectionRoutes } from './reflection.ts';
 import { repoHandlers } from './repo-handlers.ts';
@@ -70,6 +71,10 @@ export interface CoreOptions {
   readonly store?: ConfigStore;
   /** Run tasks through Slurm: each environment gets an allocation and one agent per node (no local agents). */
   readonly slurm?: SlurmCoreOptions;
+  /** Kafka brokers (`host:port`, AliECS's `kafkaEndpoints`): every event is also published on the `aliecs.*` topics. */
+  readonly kafkaEndpoints?: readonly string[];
+  /** Where the core's own log lines go (default: standard error). */
+  readonly log?: (line: string) => void;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -95,6 +100,7 @@ export interface RunningCore {
   readonly context: CoreContext;
   readonly engine: LocalEngine | undefined;
   readonly cluster: SlurmEngine | undefined;
+  readonly kafka: KafkaEventPublisher | undefined;
   stop(): Promise<void>;
 }
 
@@ -116,6 +122,11 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     ...(config !== undefined ? { config } : {}),
   });
   const bus = new EventBus();
+  const log = o.log ?? ((line: string): void => void process.stderr.write(`${line}\n`));
+  const kafka =
+    o.kafkaEndpoints === undefined || o.kafkaEndpoints.length === 0
+      ? undefined
+      : KafkaEventPublisher.start({ brokers: o.kafkaEndpoints, bus, coreId, log });
   const registry = new AgentRegistry(o.agentLostAfterMs ?? 3_000);
   const runNumbers = new FileRunNumbers(join(o.stateDir, 'run-number'));
   const manager = new EnvironmentManager({
@@ -200,12 +211,13 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     await cluster?.stop();
     registry.stop();
     apricot?.close();
+    await kafka?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const session of open) session.destroy();
     });
   };
-  return { port, url, context, engine, cluster, stop };
+  return { port, url, context, engine, cluster, kafka, stop };
 }
 
 function startSlurm(s: SlurmCoreOptions, url: string, stateDir: string): Promise<SlurmEngine> {
