@@ -27,6 +27,8 @@ interface CoreFlags {
   posing?: string;
   localAgent: boolean;
   example: boolean;
+  logLevel: string;
+  verbose?: boolean;
 }
 
 export function coreCommands(program: Command, context: (flags: GlobalFlags) => CliContext): void {
@@ -61,10 +63,18 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
     .option('--posing <n>', 'start N agents posing as hosts flp001… (development and benchmarks)')
     .option('--no-local-agent', 'start no agent (agents connect by themselves)')
     .option('--no-example', 'do not register the example repository')
+    .option(
+      '--log-level <level>',
+      'request log: info (changes and failures) or debug (also every read)',
+      'info',
+    )
+    .option('-v, --verbose', 'same as --log-level debug')
     .action(async (flags: CoreFlags, cmd: Command) => {
       const ctx = context(cmd.optsWithGlobals<GlobalFlags>());
       if (flags.engine !== 'local' && flags.engine !== 'slurm')
         throw new Error(`--engine: unknown engine ${flags.engine} (local or slurm)`);
+      if (flags.logLevel !== 'info' && flags.logLevel !== 'debug')
+        throw new Error(`--log-level: unknown level ${flags.logLevel} (info or debug)`);
       const slurm = flags.engine === 'slurm';
       if (flags.example) await registerExample(ctx);
       const posing = flags.posing === undefined ? 0 : Number(flags.posing);
@@ -85,6 +95,8 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
         compiledAgents: true,
         extraDefaults: { axle_task_bin: join(ROOT, 'examples', 'tasks') },
         jitEnv: { PATH: `${join(ROOT, 'examples', 'jit-tool')}:${process.env['PATH'] ?? ''}` },
+        log: (line) => process.stdout.write(`${line}\n`),
+        logReads: flags.verbose === true || flags.logLevel === 'debug',
       });
       const engine = slurm
         ? `slurm engine, ${core.cluster?.inventory().length ?? 0} node(s)`

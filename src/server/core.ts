@@ -38,6 +38,7 @@ import { healthRoutes } from './health.ts';
 import { miscHandlers } from './misc-handlers.ts';
 import { CORE_PROTO_FILES, reflectionRoutes } from './reflection.ts';
 import { repoHandlers } from './repo-handlers.ts';
+import { peerContext, requestLog } from './request-log.ts';
 import { Subscriptions } from './subscriptions.ts';
 
 export const VERSION = '0.1.0';
@@ -70,6 +71,10 @@ export interface CoreOptions {
   readonly store?: ConfigStore;
   /** Run tasks through Slurm: each environment gets an allocation and one agent per node (no local agents). */
   readonly slurm?: SlurmCoreOptions;
+  /** The core's logger: one line per mutating or failed control/Apricot request (request-log.ts); none = quiet. */
+  readonly log?: (line: string) => void;
+  /** Also log successful reads (verbose). */
+  readonly logReads?: boolean;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -158,7 +163,8 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     if (apricot !== undefined) apricotRoutes(apricot)(router);
     clusterRoutes(() => registry.clusterView())(router);
   };
-  const server = http2.createServer(connectNodeAdapter({ routes }));
+  const interceptors = o.log === undefined ? [] : [requestLog({ log: o.log, reads: o.logReads === true })];
+  const server = http2.createServer(connectNodeAdapter({ routes, interceptors, contextValues: peerContext }));
   const open = new Set<http2.ServerHttp2Session>();
   server.on('session', (session) => {
     open.add(session);
