@@ -28,6 +28,8 @@ interface CoreFlags {
   localAgent: boolean;
   example: boolean;
   kafkaEndpoints?: string;
+  logLevel: string;
+  verbose?: boolean;
 }
 
 function kafkaOption(list: string | undefined): { kafkaEndpoints?: string[] } {
@@ -74,10 +76,18 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
       '--kafkaEndpoints <brokers>',
       'publish every event on Kafka (aliecs.* topics), comma-separated host:port (default: $ALIECS_KAFKAENDPOINTS)',
     )
+    .option(
+      '--log-level <level>',
+      'request log: info (changes and failures) or debug (also every read)',
+      'info',
+    )
+    .option('-v, --verbose', 'same as --log-level debug')
     .action(async (flags: CoreFlags, cmd: Command) => {
       const ctx = context(cmd.optsWithGlobals<GlobalFlags>());
       if (flags.engine !== 'local' && flags.engine !== 'slurm')
         throw new Error(`--engine: unknown engine ${flags.engine} (local or slurm)`);
+      if (flags.logLevel !== 'info' && flags.logLevel !== 'debug')
+        throw new Error(`--log-level: unknown level ${flags.logLevel} (info or debug)`);
       const slurm = flags.engine === 'slurm';
       if (flags.example) await registerExample(ctx);
       const posing = flags.posing === undefined ? 0 : Number(flags.posing);
@@ -99,6 +109,8 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
         compiledAgents: true,
         extraDefaults: { axle_task_bin: join(ROOT, 'examples', 'tasks') },
         jitEnv: { PATH: `${join(ROOT, 'examples', 'jit-tool')}:${process.env['PATH'] ?? ''}` },
+        log: (line) => process.stdout.write(`${line}\n`),
+        logReads: flags.verbose === true || flags.logLevel === 'debug',
       });
       const engine = slurm
         ? `slurm engine, ${core.cluster?.inventory().length ?? 0} node(s)`

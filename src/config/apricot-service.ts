@@ -253,11 +253,13 @@ export function hostPort(uri: string): { host: string; port: string } {
   return { host: m?.[1] ?? '', port: m?.[2] ?? '' };
 }
 
+/** `o2/runtime/<component>/<key>`; leading and trailing `/` of the key are dropped, as Consul (and coconut) do. */
 function runtimeKey(component: string, key: string): string {
   checkName('component', component);
-  if (key.trim() === '' || key.split('/').some((s) => !NAME.test(s)))
+  const k = key.replace(/^\/+|\/+$/g, '');
+  if (k.trim() === '' || k.split('/').some((s) => !NAME.test(s)))
     throw badArgument('key', `invalid runtime key "${key}"`);
-  return `${RUNTIME}/${component}/${key}`;
+  return `${RUNTIME}/${component}/${k}`;
 }
 
 function checkName(field: string, value: string): void {

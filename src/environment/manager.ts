@@ -11,6 +11,7 @@ import { EnvError } from './env-error.ts';
 import { Environment } from './environment.ts';
 import type { EventBus, RequestUser } from './events.ts';
 import type { EnvironmentPlan } from './planning.ts';
+import type { TaskRecord } from './task-record.ts';
 import { teardown } from './teardown.ts';
 import { runTransition } from './transitions.ts';
 import type { TransitionDeps, TransitionOutcome } from './transitions.ts';
@@ -205,8 +206,27 @@ export class EnvironmentManager {
     });
     this.envs.delete(id);
     if (!opts.keepTasks) await this.deps.controller.releaseEnvironment?.(id);
-    for (const t of env.tasks) if (r.killed.includes(t.taskId)) this.taskOwner.delete(t.taskId);
+    for (const t of env.tasks) if (!r.kept.includes(t.taskId)) this.taskOwner.delete(t.taskId);
     return r;
+  }
+
+  /** Tasks kept running by a destroy with keepTasks ("unlocked" in AliECS), until cleaned up. */
+  releasedTasks(): TaskRecord[] {
+    const out: TaskRecord[] = [];
+    for (const [taskId, env] of this.taskOwner) {
+      if (this.envs.get(env.id) === env) continue;
+      const t = env.tasks.find((x) => x.taskId === taskId);
+      if (t !== undefined) out.push(t);
+    }
+    return out;
+  }
+
+  /** Kills released tasks (CleanupTasks) and forgets them; ids of live environments' tasks are ignored. */
+  async cleanupReleased(taskIds: readonly string[]): Promise<void> {
+    const released = new Set(this.releasedTasks().map((t) => t.taskId));
+    const ids = taskIds.filter((id) => released.has(id));
+    await this.deps.controller.kill(ids);
+    for (const id of ids) this.taskOwner.delete(id);
   }
 
   private checkDetectors(detectors: readonly string[]): void {
@@ -254,6 +274,7 @@ export class EnvironmentManager {
     await this.goError(env, reason);
     await env.exclusive(() => teardown(env, this.deps, { keepTasks: false }));
     this.envs.delete(env.id);
+    for (const t of env.tasks) this.taskOwner.delete(t.taskId);
     await this.deps.controller.releaseEnvironment?.(env.id);
   }
 

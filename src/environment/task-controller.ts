@@ -41,6 +41,8 @@ export interface TransitionResult {
   readonly ok: boolean;
   readonly state: string;
   readonly error?: string;
+  /** The task's process id after the transition when the agent says (0: no process, e.g. a stopped basic task). */
+  readonly pid?: number;
 }
 
 export interface TransitionItem {

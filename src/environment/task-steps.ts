@@ -137,6 +137,7 @@ async function transitionAll(
   sent.forEach((t, i) => {
     const r = results[i] ?? { ok: false, state: 'ERROR', error: 'no result' };
     t.state = r.state;
+    if (r.pid !== undefined) t.pid = r.pid;
     t.error = r.ok ? '' : (r.error ?? `${event} failed`);
     env.taskEvent(t);
     if (!r.ok && t.desc.critical)

@@ -1,6 +1,7 @@
 /**
  * Teardown (AliECS §5.7): `leave_<state>` hooks, run-end times when RUNNING, release the tasks, DESTROY and
- * after_DESTROY hooks, cancel pending awaits, kill the tasks unless kept, state DONE. Never throws.
+ * after_DESTROY hooks, cancel pending awaits, kill the tasks unless kept (tasks that already ended are always
+ * cleaned up on their agents), state DONE. Never throws.
  */
 import type { Environment } from './environment.ts';
 import { hookRunner } from './hooks.ts';
@@ -40,6 +41,9 @@ export async function teardown(
   errors.push(...(await runMoment(hooks, env.pending, 'after_DESTROY')));
   env.pending.clear();
   const live = env.tasks.filter((t) => t.status === 'ACTIVE');
+  // Tasks that ended by themselves (crash, lost host) are forgotten by the agents either way.
+  const dead = env.tasks.filter((t) => t.status !== 'ACTIVE' && t.host !== '').map((t) => t.taskId);
+  if (dead.length > 0) await deps.controller.kill(dead);
   const killed: string[] = [];
   const kept: string[] = [];
   if (opts.keepTasks) {

@@ -51,16 +51,16 @@ export class MirrorSet {
   }
 
   /**
-   * Clones a new repository and checks that one of its default-revision candidates exists; on failure nothing is
-   * left behind.
+   * Clones a new repository and resolves with the first of its default-revision candidates that exists; on
+   * failure nothing is left behind.
    */
-  async add(t: MirrorTarget, repoDefault: string | undefined, globalDefault: string): Promise<void> {
+  async add(t: MirrorTarget, repoDefault: string | undefined, globalDefault: string): Promise<string> {
     try {
       await named(t.id, async () => {
         await this.#clone(t);
         this.#refs.set(t.id, await readRefs(this.dir(t.id)));
       });
-      await this.defaultRevision(t.id, repoDefault, globalDefault);
+      return await this.defaultRevision(t.id, repoDefault, globalDefault);
     } catch (err) {
       await this.remove(t.id);
       throw err;

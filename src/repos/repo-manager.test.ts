@@ -139,7 +139,13 @@ test('default revision fallback: repo default → global default → master → 
   assert.equal(revOf(mainOnly.dir.slice(1)), 'main');
   assert.equal((await m.snapshot(mainOnly.dir.slice(1))).revision, 'main');
   await m.setGlobalDefaultRevision('dev');
-  assert.deepEqual([revOf(srcId()), (await m.snapshot(srcId())).revision], ['dev', 'dev']);
+  // Fixed when added (AliECS): a later global default does not move it.
+  assert.deepEqual([revOf(srcId()), (await m.snapshot(srcId())).revision], ['master', 'master']);
+  const third = await GitFixture.init(join(root, 'third'));
+  await third.commit({ 'workflows/t.yaml': 'name: t\n' });
+  await third.checkout('dev', true);
+  await third.commit({ 'workflows/t.yaml': 'name: t2\n' });
+  assert.equal((await m.add(third.dir)).defaultRevision, 'dev', 'the global default when added');
   await m.setRepoDefaultRevision(srcId(), 'v1');
   const snap = await m.snapshot(srcId());
   assert.deepEqual([revOf(srcId()), snap.revision, snap.commit], ['v1', 'v1', first]);

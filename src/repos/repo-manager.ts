@@ -88,7 +88,11 @@ export class RepoManager {
     return this.#sorted().map((r, index) => this.#info(r, index, opts.withRevisions === true));
   }
 
-  /** Adds a repository; the first one becomes the default. Duplicate id or unreadable source → RepoError. */
+  /**
+   * Adds a repository; the first one becomes the default. A git repository's default revision is fixed now (as in
+   * AliECS): the requested one, else the global default, master or main, whichever exists first; it does not follow
+   * later changes of the global default. Duplicate id or unreadable source → RepoError.
+   */
   add(url: string, opts: { defaultRevision?: string } = {}): Promise<RepoInfo> {
     return this.#exclusive(async () => {
       const src = classifySource(url);
@@ -97,23 +101,29 @@ export class RepoManager {
       }
       const rev = opts.defaultRevision === '' ? undefined : opts.defaultRevision;
       if (src.kind === 'dir' && rev !== undefined) onlyLocal(src.id, rev);
-      if (src.kind === 'git') await this.#mirrors.add(src, rev, this.globalDefaultRevision);
-      const record: RepoRecord = { ...src, ...(rev !== undefined ? { defaultRevision: rev } : {}) };
+      const fixed =
+        src.kind === 'git' ? await this.#mirrors.add(src, rev, this.globalDefaultRevision) : undefined;
+      const record: RepoRecord = { ...src, ...(fixed !== undefined ? { defaultRevision: fixed } : {}) };
       const defaultRepo = this.#state.defaultRepo ?? src.id;
       await this.#save({ ...this.#state, defaultRepo, repos: [...this.#state.repos, record] });
       return this.#infoOf(src.id);
     });
   }
 
-  /** Removes a repository and its mirror; the default moves to the first remaining repository. */
-  remove(key: RepoKey): Promise<void> {
+  /**
+   * Removes a repository and its mirror; when it was the default, the default moves to the first remaining
+   * repository, whose id is returned as `newDefault` (absent when the default did not change).
+   */
+  remove(key: RepoKey): Promise<{ newDefault?: string }> {
     return this.#exclusive(async () => {
       const record = this.#find(key);
       const repos = this.#state.repos.filter((r) => r.id !== record.id);
       const { defaultRepo: old, ...rest } = this.#state;
-      const defaultRepo = old === record.id ? [...repos].sort(byId)[0]?.id : old;
+      const moved = old === record.id;
+      const defaultRepo = moved ? [...repos].sort(byId)[0]?.id : old;
       await this.#save({ ...rest, repos, ...(defaultRepo !== undefined ? { defaultRepo } : {}) });
       if (record.kind === 'git') await this.#mirrors.remove(record.id);
+      return moved && defaultRepo !== undefined ? { newDefault: defaultRepo } : {};
     });
   }
 

@@ -251,7 +251,7 @@ export class AgentRegistry implements TaskController {
     });
     const r = await this.command(taskId, { case: 'transition', value }, timeoutMs);
     if (r instanceof Error) return { ok: false, state: 'ERROR', error: r.message };
-    return { ok: r.ok, state: r.state || (r.ok ? srcState : 'ERROR'), ...(r.ok ? {} : { error: r.error }) };
+    return transitionResult(r, srcState);
   }
 
   /** Transitions grouped per agent: one TransitionBatch each, results back in the order of `items`. */
@@ -290,9 +290,7 @@ export class AgentRegistry implements TaskController {
           const i = idx[k] as number;
           const src = items[i]?.srcState ?? '';
           out[i] =
-            r instanceof Error
-              ? { ok: false, state: 'ERROR', error: r.message }
-              : { ok: r.ok, state: r.state || (r.ok ? src : 'ERROR'), ...(r.ok ? {} : { error: r.error }) };
+            r instanceof Error ? { ok: false, state: 'ERROR', error: r.message } : transitionResult(r, src);
         });
       }),
     );
@@ -373,6 +371,16 @@ export class AgentRegistry implements TaskController {
         this.detach(a, `agent on ${a.host} missed its heartbeats for ${this.lostAfterMs} ms`);
     }
   }
+}
+
+/** An agent's answer to a transition (its state, else the source state on success; the task's pid). */
+function transitionResult(r: CommandResult, srcState: string): TransitionResult {
+  return {
+    ok: r.ok,
+    state: r.state || (r.ok ? srcState : 'ERROR'),
+    pid: r.pid,
+    ...(r.ok ? {} : { error: r.error }),
+  };
 }
 
 /** AliECS sets O2_ROLE=<host> and O2_SYSTEM=FLP unless the task's environment already does. */

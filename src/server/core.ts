@@ -39,6 +39,7 @@ import { KafkaEventPublisher } from './kafka-events.ts';
 import { miscHandlers } from './misc-handlers.ts';
 import { CORE_PROTO_FILES, reflectionRoutes } from './reflection.ts';
 import { repoHandlers } from './repo-handlers.ts';
+import { peerContext, requestLog } from './request-log.ts';
 import { Subscriptions } from './subscriptions.ts';
 
 export const VERSION = '0.1.0';
@@ -73,8 +74,13 @@ export interface CoreOptions {
   readonly slurm?: SlurmCoreOptions;
   /** Kafka brokers (`host:port`, AliECS's `kafkaEndpoints`): every event is also published on the `aliecs.*` topics. */
   readonly kafkaEndpoints?: readonly string[];
-  /** Where the core's own log lines go (default: standard error). */
+  /**
+   * The core's log: one line per mutating or failed control/Apricot request (request-log.ts), Kafka outages, agent
+   * arrivals and losses; none = quiet.
+   */
   readonly log?: (line: string) => void;
+  /** Also log successful reads (verbose). */
+  readonly logReads?: boolean;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -122,11 +128,15 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     ...(config !== undefined ? { config } : {}),
   });
   const bus = new EventBus();
-  const log = o.log ?? ((line: string): void => void process.stderr.write(`${line}\n`));
   const kafka =
     o.kafkaEndpoints === undefined || o.kafkaEndpoints.length === 0
       ? undefined
-      : KafkaEventPublisher.start({ brokers: o.kafkaEndpoints, bus, coreId, log });
+      : KafkaEventPublisher.start({
+          brokers: o.kafkaEndpoints,
+          bus,
+          coreId,
+          ...(o.log !== undefined ? { log: o.log } : {}),
+        });
   const registry = new AgentRegistry(o.agentLostAfterMs ?? 3_000);
   const runNumbers = new FileRunNumbers(join(o.stateDir, 'run-number'));
   const manager = new EnvironmentManager({
@@ -169,7 +179,8 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     if (apricot !== undefined) apricotRoutes(apricot)(router);
     clusterRoutes(() => registry.clusterView())(router);
   };
-  const server = http2.createServer(connectNodeAdapter({ routes }));
+  const interceptors = o.log === undefined ? [] : [requestLog({ log: o.log, reads: o.logReads === true })];
+  const server = http2.createServer(connectNodeAdapter({ routes, interceptors, contextValues: peerContext }));
   const open = new Set<http2.ServerHttp2Session>();
   server.on('session', (session) => {
     open.add(session);

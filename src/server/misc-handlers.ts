@@ -47,7 +47,11 @@ export function miscHandlers(ctx: CoreContext): Handlers {
       }),
     getTasks: () =>
       rpc('GetTasks', () => ({
-        tasks: [...allTasks().map(shortTask), ...unlocked(ctx).map((id) => orphanInfo(ctx, id))],
+        tasks: [
+          ...allTasks().map(shortTask),
+          ...m.releasedTasks().map(shortTask),
+          ...orphans(ctx).map((id) => orphanInfo(ctx, id)),
+        ],
         timestamp: nowMs(),
       })),
     getTask: (req) =>
@@ -59,9 +63,11 @@ export function miscHandlers(ctx: CoreContext): Handlers {
       }),
     cleanupTasks: (req) =>
       rpc('CleanupTasks', async () => {
-        const free = unlocked(ctx);
+        const released = m.releasedTasks().map((t) => t.taskId);
+        const free = [...released, ...orphans(ctx)];
         const asked = req.taskIds.length === 0 ? free : req.taskIds.filter((id) => free.includes(id));
-        await ctx.registry.kill(asked);
+        await m.cleanupReleased(asked.filter((id) => released.includes(id)));
+        await ctx.registry.kill(asked.filter((id) => !released.includes(id)));
         return {
           killedTasks: asked.map((id) => ({ taskId: id, state: 'DONE' })),
           runningTasks: allTasks().map(shortTask),
@@ -96,10 +102,13 @@ export function miscHandlers(ctx: CoreContext): Handlers {
   };
 }
 
-/** Tasks still running on agents that belong to no live environment (kept with keepTasks). */
-function unlocked(ctx: CoreContext): string[] {
-  const live = new Set(ctx.manager.list().flatMap((e) => e.tasks.map((t) => t.taskId)));
-  return ctx.registry.deployedTasks().filter((id) => !live.has(id));
+/** Tasks on agents that the core knows nothing else about (e.g. still running from before a core restart). */
+function orphans(ctx: CoreContext): string[] {
+  const known = new Set([
+    ...ctx.manager.list().flatMap((e) => e.tasks.map((t) => t.taskId)),
+    ...ctx.manager.releasedTasks().map((t) => t.taskId),
+  ]);
+  return ctx.registry.deployedTasks().filter((id) => !known.has(id));
 }
 
 function orphanInfo(

@@ -9,10 +9,10 @@ import type {
   WorkflowTemplateInfoSchema,
 } from '../gen/protos/o2control_pb.ts';
 import type { RepoInfo } from '../repos/repo-manager.ts';
+import { isLiteralGlob, nameGlob } from '../repos/name-glob.ts';
 import { listWorkflowTemplates } from '../repos/template-list.ts';
 import type { CoreContext } from './core-context.ts';
 import { nowMs } from './convert.ts';
-import { globToRegExp } from './misc-handlers.ts';
 import { invalid, rpc } from './rpc-errors.ts';
 
 type Handlers = Pick<
@@ -52,12 +52,16 @@ export function repoHandlers(ctx: CoreContext): Handlers {
           req.name,
           req.defaultRevision !== '' ? { defaultRevision: req.defaultRevision } : {},
         );
-        return { newDefaultRevision: info.defaultRevision, info: `added ${info.id}`, timestamp: nowMs() };
+        return {
+          newDefaultRevision: info.defaultRevision,
+          info: addedInfo(info, req.defaultRevision, repos.globalDefaultRevision),
+          timestamp: nowMs(),
+        };
       }),
     removeRepo: (req) =>
       rpc('RemoveRepo', async () => {
-        await repos.remove(req.index);
-        return { newDefaultRepo: repos.defaultRepoId ?? '', timestamp: nowMs() };
+        const removed = await repos.remove(req.index);
+        return { newDefaultRepo: removed.newDefault ?? '', timestamp: nowMs() };
       }),
     refreshRepos: (req) =>
       rpc('RefreshRepos', async () => {
@@ -75,17 +79,26 @@ export function repoHandlers(ctx: CoreContext): Handlers {
         await repos.setGlobalDefaultRevision(req.revision);
         return {};
       }),
-    setRepoDefaultRevision: async (req) => {
-      try {
-        await repos.setRepoDefaultRevision(req.index, req.revision);
-        return {
-          info: `default revision of repository ${req.index} set to ${req.revision}`,
-          timestamp: nowMs(),
-        };
-      } catch (e: unknown) {
-        return { info: e instanceof Error ? e.message : String(e), timestamp: nowMs() };
-      }
-    },
+    // As in AliECS: success leaves `info` empty (coconut reads any info as failure); an unknown revision is no
+    // gRPC error, `info` lists the repository's revisions one per line.
+    setRepoDefaultRevision: (req) =>
+      rpc('SetRepoDefaultRevision', async () => {
+        const r = repos.list({ withRevisions: true })[req.index];
+        if (r === undefined)
+          throw invalid('SetRepoDefaultRevision', 'index', `no repository at index ${req.index}`);
+        if (req.revision === '') throw invalid('SetRepoDefaultRevision', 'revision', 'must not be empty');
+        try {
+          await repos.setRepoDefaultRevision(req.index, req.revision);
+          return { info: '', timestamp: nowMs() };
+        } catch (e: unknown) {
+          const known = r.revisions ?? [];
+          const why = e instanceof Error ? e.message : String(e);
+          return {
+            info: known.length > 0 ? `${known.join('\n')}\n` : `(none: ${why})\n`,
+            timestamp: nowMs(),
+          };
+        }
+      }),
     getWorkflowTemplates: (req) =>
       rpc('GetWorkflowTemplates', async () => {
         if ((req.allBranches || req.allTags) && req.revisionPattern !== '') {
@@ -113,9 +126,20 @@ export function repoHandlers(ctx: CoreContext): Handlers {
   };
 }
 
+/** AliECS's AddRepo text, saying which default revision was chosen and, when it is not the requested one, why. */
+function addedInfo(info: RepoInfo, requested: string, globalDefault: string): string {
+  const chosen = info.defaultRevision;
+  if (info.kind === 'dir')
+    return `The repository is a plain directory, read as it is (revision "${chosen}").`;
+  const set = `The default revision for this repository has been set to "${chosen}"`;
+  if (requested === chosen) return `${set}.`;
+  const missing = requested === '' ? '' : `Revision "${requested}" was not found. `;
+  return `${missing}${set} (${chosen === globalDefault ? 'global default value' : 'fallback value'}).`;
+}
+
 function selectRepos(list: readonly RepoInfo[], pattern: string): RepoInfo[] {
   if (/^\d+$/.test(pattern)) return list.filter((r) => r.index === Number(pattern));
-  const re = globToRegExp(pattern === '' ? '**' : pattern);
+  const re = nameGlob(pattern === '' ? '*' : pattern);
   return list.filter((r) => re.test(r.id));
 }
 
@@ -130,8 +154,15 @@ async function selectRevisions(
     ...(req.allBranches || req.revisionPattern !== '' ? revs.branches : []),
     ...(req.allTags || req.revisionPattern !== '' ? revs.tags : []),
   ];
-  const re = globToRegExp(req.revisionPattern === '' ? '**' : req.revisionPattern);
-  return pool.filter((x) => re.test(x));
+  const re = nameGlob(req.revisionPattern === '' ? '*' : req.revisionPattern);
+  const named = pool.filter((x) => re.test(x));
+  if (named.length > 0 || req.revisionPattern === '' || !isLiteralGlob(req.revisionPattern)) return named;
+  // A plain name that is no branch or tag may be a commit of this repository.
+  const found = await ctx.repos.snapshot(r.id, req.revisionPattern).then(
+    () => true,
+    () => false,
+  );
+  return found ? [req.revisionPattern] : [];
 }
 
 function varSpec(v: VarSpec): MessageInitShape<typeof VarSpecMessageSchema> {

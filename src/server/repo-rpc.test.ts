@@ -48,10 +48,111 @@ test('repositories and workflow templates over the control API', async () => {
     await assert.rejects(c.addRepo({ name: '' }), /AddRepo: name/);
     await assert.rejects(c.addRepo({ name: join(root, 'nothing-here') }), /AddRepo/);
     const bad = await c.setRepoDefaultRevision({ index: 0, revision: 'nosuchbranch' });
-    assert.match(bad.info, /nosuchbranch/);
+    assert.equal(bad.info, 'master\nv1\n', 'an unknown revision lists the available ones');
     await c.refreshRepos({ index: -1 });
   } finally {
     await core.stop();
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+/** A git repository of the example templates at `dir`, with branches and tags; resolves with master's commit. */
+async function exampleRepo(dir: string): Promise<{ git: GitFixture; head: string }> {
+  cpSync(join(import.meta.dirname, '..', '..', 'examples', 'templates'), dir, { recursive: true });
+  const git = await GitFixture.init(dir);
+  const head = await git.commit({}, 'v1');
+  await git.tag('v1.2.0');
+  await git.tag('v1.3');
+  await git.checkout('dev', true);
+  await git.commit({ 'workflows/dev-only.yaml': 'name: !public dev-only\nroles: []\n' }, 'dev');
+  await git.checkout('feature/x.y', true);
+  await git.checkout('master');
+  return { git, head };
+}
+
+/** A core with two example repositories: `<root>/github.com/org/myrepo` (index 0, default) and `<root>/other/templates`. */
+async function twoRepos(
+  body: (c: ReturnType<typeof createClient<typeof Control>>, root: string, head: string) => Promise<void>,
+): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'axle-coconut-'));
+  const core = await startCore({ stateDir: join(root, 'state'), port: 0 });
+  try {
+    const { head } = await exampleRepo(join(root, 'github.com', 'org', 'myrepo'));
+    await exampleRepo(join(root, 'other', 'templates'));
+    const c = createClient(Control, createGrpcTransport({ baseUrl: core.url }));
+    await c.addRepo({ name: join(root, 'github.com', 'org', 'myrepo') });
+    await c.addRepo({ name: join(root, 'other', 'templates') });
+    await body(c, root, head);
+  } finally {
+    await core.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+test('template list patterns: globs without separators over ids and revisions, commit revisions', () =>
+  twoRepos(async (c, root, head) => {
+    const mineId = join(root, 'github.com', 'org', 'myrepo').slice(1);
+    const list = async (
+      repoPattern: string,
+      revisionPattern = '',
+    ): Promise<{ repos: string[]; revisions: string[]; templates: string[] }> => {
+      const r = await c.getWorkflowTemplates({ repoPattern, revisionPattern });
+      const uniq = (xs: string[]): string[] => [...new Set(xs)].sort();
+      return {
+        repos: uniq(r.workflowTemplates.map((t) => t.repo)),
+        revisions: uniq(r.workflowTemplates.map((t) => t.revision)),
+        templates: uniq(r.workflowTemplates.map((t) => t.template)),
+      };
+    };
+    assert.deepEqual((await list('*myrepo*')).repos, [mineId], '* spans dots and slashes');
+    assert.deepEqual((await list('*github.com/org/*')).repos, [mineId]);
+    const dev = await list('*repo*', 'dev');
+    assert.deepEqual([dev.repos, dev.revisions], [[mineId], ['dev']]);
+    assert.ok(dev.templates.includes('dev-only'));
+    assert.deepEqual((await list('*myrepo*', 'v1.*')).revisions, ['v1.2.0', 'v1.3'], 'dotted tags');
+    assert.deepEqual((await list('*myrepo*', 'feature/*')).revisions, ['feature/x.y']);
+    assert.deepEqual((await list('*myrepo*', 'v1.{2.0,9}')).revisions, ['v1.2.0']);
+    const byCommit = await list('*myrepo*', head);
+    assert.deepEqual([byCommit.revisions, byCommit.templates], [[head], ['datataking', 'minimal']]);
+    assert.deepEqual((await list('*myrepo*', 'no-such-rev')).repos, []);
+  }));
+
+test('SetRepoDefaultRevision answers as AliECS: empty info on success, the revisions on failure', () =>
+  twoRepos(async (c) => {
+    const ok = await c.setRepoDefaultRevision({ index: 0, revision: 'dev' });
+    assert.equal(ok.info, '', 'success leaves info empty (coconut reads any info as failure)');
+    assert.equal((await c.listRepos({})).repos[0]?.defaultRevision, 'dev');
+    const bad = await c.setRepoDefaultRevision({ index: 0, revision: 'v9' });
+    assert.equal(bad.info, 'dev\nfeature/x.y\nmaster\nv1.2.0\nv1.3\n');
+    assert.equal((await c.listRepos({})).repos[0]?.defaultRevision, 'dev', 'unchanged');
+    await assert.rejects(
+      c.setRepoDefaultRevision({ index: 7, revision: 'dev' }),
+      /SetRepoDefaultRevision: index: no repository at index 7/,
+    );
+  }));
+
+test('RemoveRepo names a new default only when it moved; AddRepo says which default revision and why', () =>
+  twoRepos(async (c, root) => {
+    const other = join(root, 'other', 'templates');
+    assert.equal((await c.removeRepo({ index: 1 })).newDefaultRepo, '', 'the default did not change');
+    const third = join(root, 'third');
+    await exampleRepo(third);
+    const added = await c.addRepo({ name: third, defaultRevision: 'nope' });
+    assert.equal(added.newDefaultRevision, 'master');
+    assert.match(added.info, /^Revision "nope" was not found\. .*"master" \(global default value\)\.$/);
+    const plain = await c.addRepo({ name: other });
+    assert.equal(
+      plain.info,
+      'The default revision for this repository has been set to "master" (global default value).',
+    );
+    await c.setGlobalDefaultRevision({ revision: 'dev' });
+    const after = await c.listRepos({});
+    const revOf = (dir: string): string | undefined =>
+      after.repos.find((r) => r.name === dir.slice(1))?.defaultRevision;
+    assert.equal(
+      revOf(other),
+      'master',
+      'a repository added without a revision keeps the one fixed when added',
+    );
+    assert.equal((await c.removeRepo({ index: 0 })).newDefaultRepo, other.slice(1), 'the default moved');
+  }));
