@@ -38,7 +38,15 @@ test('assigned control and TCP ports are decoded; 0 means none (the fields stay 
 });
 
 test('Hello carries the scope (empty for agents that serve every environment)', () => {
-  const identity = { host: 'flp003', agentId: 'a', cpu: 1, memoryMb: 2, attributes: {}, version: 'v' };
+  const identity = {
+    host: 'flp003',
+    agentId: 'a',
+    cpu: 1,
+    memoryMb: 2,
+    attributes: {},
+    version: 'v',
+    pid: 7,
+  };
   const scoped = encodeHello({ ...identity, scope: 'env42' }, []);
   assert.equal(scoped.kind.case === 'hello' ? scoped.kind.value.scope : undefined, 'env42');
   const open = encodeHello({ ...identity, scope: '' }, []);

@@ -85,6 +85,7 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
         compiledAgents: true,
         extraDefaults: { axle_task_bin: join(ROOT, 'examples', 'tasks') },
         jitEnv: { PATH: `${join(ROOT, 'examples', 'jit-tool')}:${process.env['PATH'] ?? ''}` },
+        log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
       });
       const engine = slurm
         ? `slurm engine, ${core.cluster?.inventory().length ?? 0} node(s)`

@@ -70,6 +70,8 @@ export interface CoreOptions {
   readonly store?: ConfigStore;
   /** Run tasks through Slurm: each environment gets an allocation and one agent per node (no local agents). */
   readonly slurm?: SlurmCoreOptions;
+  /** The core's log: agent arrivals, losses and refusals, local agent restarts (one line each). */
+  readonly log?: (line: string) => void;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -116,7 +118,10 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     ...(config !== undefined ? { config } : {}),
   });
   const bus = new EventBus();
-  const registry = new AgentRegistry(o.agentLostAfterMs ?? 3_000);
+  const registry = new AgentRegistry({
+    ...(o.agentLostAfterMs !== undefined ? { lostAfterMs: o.agentLostAfterMs } : {}),
+    ...(o.log !== undefined ? { log: o.log } : {}),
+  });
   const runNumbers = new FileRunNumbers(join(o.stateDir, 'run-number'));
   const manager = new EnvironmentManager({
     bus,
@@ -180,6 +185,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           ...(o.agentProcesses !== undefined ? { processes: o.agentProcesses } : {}),
           ...(o.simulatedTasks === true ? { simulatedOnly: true } : {}),
           ...(o.compiledAgents === true ? { compiled: true } : {}),
+          ...(o.log !== undefined ? { log: o.log } : {}),
         });
   const cluster =
     o.slurm === undefined
