@@ -52,3 +52,37 @@ test('Hello carries the scope (empty for agents that serve every environment)', 
   const open = encodeHello({ ...identity, scope: '' }, []);
   assert.equal(open.kind.case === 'hello' ? open.kind.value.scope : undefined, '');
 });
+
+test('a LaunchBatch becomes one batch of launch commands with ids <command id>.<index>; Hello lists the feature', () => {
+  const message = create(CoreMessageSchema, {
+    kind: {
+      case: 'command',
+      value: {
+        id: 'b7',
+        op: { case: 'launchBatch', value: { launches: [{ taskId: 'x' }, { taskId: 'y' }] } },
+      },
+    },
+  });
+  const input = decodeCoreMessage(message);
+  assert.ok(input?.kind === 'batch');
+  assert.deepEqual(
+    input.commands.map((c) => [c.id, c.op.kind, c.op.kind === 'launch' ? c.op.taskId : '']),
+    [
+      ['b7.0', 'launch', 'x'],
+      ['b7.1', 'launch', 'y'],
+    ],
+  );
+  const identity = {
+    host: 'h',
+    agentId: 'a',
+    cpu: 1,
+    memoryMb: 2,
+    attributes: {},
+    version: 'v',
+    scope: '',
+    pid: 42,
+  };
+  const hello = encodeHello(identity, []);
+  assert.ok(hello.kind.case === 'hello');
+  assert.deepEqual([hello.kind.value.features, hello.kind.value.pid], [['launch-batch'], 42]);
+});
