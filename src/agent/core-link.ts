@@ -176,7 +176,7 @@ export class CoreLink {
 
   private refuse(reason: string): void {
     this.refusal = reason;
-    this.log(`refused by the core, not retrying: ${reason}`);
+    this.log(`refused by the core: ${reason}; not retrying`);
     this.options.onRefused?.(reason);
   }
 

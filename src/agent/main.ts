@@ -39,8 +39,7 @@ export function agentMain(argv: readonly string[]): RunningAgents | undefined {
   startHeapTrim();
   const shutdown = once((why: string, code?: number) => void stopAndExit(why, code ?? 0));
   const refused = new Set<string>();
-  const onRefused = (host: string, reason: string): void => {
-    process.stderr.write(`agent ${host} refused by the core: ${reason}\n`);
+  const onRefused = (host: string): void => {
     refused.add(host);
     if (refused.size === flags.agents.length) shutdown('refused by the core', REFUSED_EXIT_CODE);
   };
