@@ -43,6 +43,7 @@ test("the core's own 5 s stall is not held against its agent: the environment st
     stateDir: join(root, 'state'),
     port: 0,
     localAgents: [{ host: 'flp007' }],
+    agentLostAfterMs: 3_000 * S,
     log: (line) => log.push(line),
   });
   try {
