@@ -128,6 +128,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     ...(config !== undefined ? { config } : {}),
   });
   const bus = new EventBus();
+  const eventLog = stamped(o.log);
   const kafka =
     o.kafkaEndpoints === undefined || o.kafkaEndpoints.length === 0
       ? undefined
@@ -135,9 +136,12 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           brokers: o.kafkaEndpoints,
           bus,
           coreId,
-          ...(o.log !== undefined ? { log: o.log } : {}),
+          ...(eventLog !== undefined ? { log: eventLog } : {}),
         });
-  const registry = new AgentRegistry(o.agentLostAfterMs ?? 3_000);
+  const registry = new AgentRegistry({
+    ...(o.agentLostAfterMs !== undefined ? { lostAfterMs: o.agentLostAfterMs } : {}),
+    ...(eventLog !== undefined ? { log: eventLog } : {}),
+  });
   const runNumbers = new FileRunNumbers(join(o.stateDir, 'run-number'));
   const manager = new EnvironmentManager({
     bus,
@@ -202,6 +206,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           ...(o.agentProcesses !== undefined ? { processes: o.agentProcesses } : {}),
           ...(o.simulatedTasks === true ? { simulatedOnly: true } : {}),
           ...(o.compiledAgents === true ? { compiled: true } : {}),
+          ...(eventLog !== undefined ? { log: eventLog } : {}),
         });
   const cluster =
     o.slurm === undefined
@@ -270,4 +275,9 @@ async function storeSource(store: ConfigStore): Promise<ConfigSource> {
   const source = storeConfigSource(store);
   await source.ready;
   return source;
+}
+
+/** The core's own log lines (not request lines, which carry their start time) begin with the time they were written. */
+function stamped(log: ((line: string) => void) | undefined): ((line: string) => void) | undefined {
+  return log === undefined ? undefined : (line) => log(`${new Date().toISOString()} ${line}`);
 }
