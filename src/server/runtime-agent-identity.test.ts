@@ -59,7 +59,7 @@ test('a second agent for a connected host is refused, says why and exits; the fi
     assert.equal(code, 3, `the duplicate agent exits with status 3 (stderr: ${stderr})`);
     assert.match(stderr, /refused by the core: an agent for host flp007 is already connected/);
     assert.ok(
-      log.some((l) => /^agent flp007 refused: an agent for host flp007 is already connected/.test(l)),
+      log.some((l) => /^\S+ agent flp007 refused: an agent for host flp007 is already connected/.test(l)),
       log.join('\n'),
     );
     await new Promise((r) => setTimeout(r, 1_000 * S));
@@ -98,7 +98,7 @@ test('the local engine restarts a killed agent; the core logs the loss and the a
     await until(
       () => {
         second = core.engine?.pids()[0] ?? 0;
-        const arrived = log.some((l) => /^agent flp009 connected/.test(l) && l.includes(`pid ${second}`));
+        const arrived = log.some((l) => /^\S+ agent flp009 connected/.test(l) && l.includes(`pid ${second}`));
         return second !== first && second !== 0 && arrived;
       },
       5_000 * S,
@@ -107,7 +107,9 @@ test('the local engine restarts a killed agent; the core logs the loss and the a
     pids.push(second);
     assert.ok(core.context.registry.hosts().some((h) => h.host === 'flp009'));
     assert.ok(
-      log.some((l) => /^agent flp009 lost/.test(l) && l.includes(`pid ${first}`) && /disconnected/.test(l)),
+      log.some(
+        (l) => /^\S+ agent flp009 lost/.test(l) && l.includes(`pid ${first}`) && /disconnected/.test(l),
+      ),
       log.join('\n'),
     );
     assert.ok(
