@@ -79,7 +79,12 @@ export class EnvironmentManager {
     const env = this.envs.get(id);
     const failed = this.failures.get(id);
     if (env === undefined && failed !== undefined)
-      throw new EnvError(failed.code, `creation of environment ${id} failed: ${failed.message}`, failed.issues, id);
+      throw new EnvError(
+        failed.code,
+        `creation of environment ${id} failed: ${failed.message}`,
+        failed.issues,
+        id,
+      );
     if (env === undefined) throw new EnvError('not_found', `environment ${id} not found`, [], id);
     return env;
   }
