@@ -12,7 +12,7 @@ import type { RepoInfo } from '../repos/repo-manager.ts';
 import { listWorkflowTemplates } from '../repos/template-list.ts';
 import type { CoreContext } from './core-context.ts';
 import { nowMs } from './convert.ts';
-import { globToRegExp } from './misc-handlers.ts';
+import { globOrInvalid } from './glob.ts';
 import { invalid, rpc } from './rpc-errors.ts';
 
 type Handlers = Pick<
@@ -95,6 +95,9 @@ export function repoHandlers(ctx: CoreContext): Handlers {
             'cannot be combined with allBranches or allTags',
           );
         }
+        // Both patterns are checked even when no repository would use them.
+        globOrInvalid('GetWorkflowTemplates', 'repoPattern', req.repoPattern);
+        globOrInvalid('GetWorkflowTemplates', 'revisionPattern', req.revisionPattern);
         const globalVars = ctx.config?.getVars() ?? {};
         const out: MessageInitShape<typeof WorkflowTemplateInfoSchema>[] = [];
         for (const r of selectRepos(repos.list({ withRevisions: true }), req.repoPattern)) {
@@ -115,7 +118,7 @@ export function repoHandlers(ctx: CoreContext): Handlers {
 
 function selectRepos(list: readonly RepoInfo[], pattern: string): RepoInfo[] {
   if (/^\d+$/.test(pattern)) return list.filter((r) => r.index === Number(pattern));
-  const re = globToRegExp(pattern === '' ? '**' : pattern);
+  const re = globOrInvalid('GetWorkflowTemplates', 'repoPattern', pattern === '' ? '**' : pattern);
   return list.filter((r) => re.test(r.id));
 }
 
@@ -130,7 +133,11 @@ async function selectRevisions(
     ...(req.allBranches || req.revisionPattern !== '' ? revs.branches : []),
     ...(req.allTags || req.revisionPattern !== '' ? revs.tags : []),
   ];
-  const re = globToRegExp(req.revisionPattern === '' ? '**' : req.revisionPattern);
+  const re = globOrInvalid(
+    'GetWorkflowTemplates',
+    'revisionPattern',
+    req.revisionPattern === '' ? '**' : req.revisionPattern,
+  );
   return pool.filter((x) => re.test(x));
 }
 

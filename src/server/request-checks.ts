@@ -64,16 +64,44 @@ export function markInvalidUtf8(): void {
   } as Parameters<typeof configureTextEncoding>[0]);
 }
 
-/** The interceptor: checks unary requests and every message of a request stream. */
-export const checkRequests: Interceptor = (next) => (req) => {
+/**
+ * The interceptor: checks unary requests and every message of a request stream; error messages leave it as
+ * well-formed text (a lone surrogate in a gRPC status message would make the call fail without any status).
+ */
+export const checkRequests: Interceptor = (next) => async (req) => {
   const rpc = req.method.name;
   const schema = req.method.input;
-  if (!req.stream) {
-    checkMessage(rpc, schema, req.message, '');
-    return next(req);
+  try {
+    if (!req.stream) {
+      checkMessage(rpc, schema, req.message, '');
+      return await next(req);
+    }
+    return await next({ ...req, message: checkedStream(rpc, schema, req.message) });
+  } catch (e: unknown) {
+    throw wellFormedError(e);
   }
-  return next({ ...req, message: checkedStream(rpc, schema, req.message) });
 };
+
+function wellFormedError(e: unknown): unknown {
+  if (!(e instanceof ConnectError)) return e;
+  const text = wellFormed(e.rawMessage);
+  if (text === e.rawMessage) return e;
+  const out = new ConnectError(text, e.code, e.metadata, undefined, e.cause);
+  out.details.push(...e.details);
+  return out;
+}
+
+/** `s` with every lone surrogate replaced by U+FFFD. */
+export function wellFormed(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** Up to `n` characters of `s` for a message: whole code points, without the invalid-UTF-8 mark. */
+function shown(s: string, n: number): string {
+  return Array.from(s.startsWith(BAD_UTF8) ? s.slice(1) : s)
+    .slice(0, n)
+    .join('');
+}
 
 async function* checkedStream<M extends object>(
   rpc: string,
@@ -116,8 +144,8 @@ function checkField(rpc: string, f: DescField, value: unknown, path: string): vo
       return;
     case 'map':
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        checkString(rpc, `${path} key "${k.slice(0, 40)}"`, k, MAP_KEY_LIMIT);
-        const at = `${path}["${k.slice(0, 40)}"]`;
+        checkString(rpc, `${path} key "${shown(k, 40)}"`, k, MAP_KEY_LIMIT);
+        const at = `${path}["${shown(k, 40)}"]`;
         if (f.mapKind === 'scalar' && f.scalar === ScalarType.STRING)
           checkString(rpc, at, v as string, limit);
         if (f.mapKind === 'message') checkMessage(rpc, f.message, v as object, `${at}.`);
