@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +91,13 @@ describe('request checks at the edge', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'axle-request-checks-'));
-    core = await startCore({ stateDir: dir, port: 0 });
+    mkdirSync(join(dir, 'repo', 'workflows'), { recursive: true });
+    writeFileSync(
+      join(dir, 'repo', 'workflows', 'echo.yaml'),
+      'name: echo\nroles:\n  - name: "r{{ it }}"\n    for: { range: "{{ hosts }}", var: it }\n    roles: []\n',
+    );
+    core = await startCore({ stateDir: join(dir, 'state'), port: 0 });
+    await core.context.repos.add(join(dir, 'repo'));
     // Room on the client side too for the over-limit message.
     c = createClient(
       Control,
@@ -126,11 +132,19 @@ describe('request checks at the edge', () => {
     assert.match(key.message, /^NewEnvironment: vars key .*: is not valid UTF-8$/);
   });
 
-  test('an error message that would cut a character in two still reaches the client', async () => {
-    const id = `${'a'.repeat(63)}\u{1F600}b`;
-    const r = await refusal(c.getEnvironment({ id }));
-    assert.equal(r.code, Code.InvalidArgument);
-    assert.match(r.rawMessage, /^GetEnvironment: id: "a{63}\uFFFD" is not a valid environment id/);
+  test('an error text cut at its length limit in the middle of a character still reaches the client', async () => {
+    const fast = createClient(
+      Control,
+      createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 10_000 * timeScale() }),
+    );
+    const probe = await refusal(fast.newEnvironment({ workflowTemplate: 'echo', vars: { hosts: 'xxxx' } }));
+    const prefix = probe.rawMessage.indexOf('xxxx');
+    assert.ok(prefix > 0, probe.rawMessage);
+    // The emoji's first half is the last character kept by the core's 6000-character limit on error texts.
+    const hosts = `${'x'.repeat(6000 - prefix - 1)}\u{1F600}`;
+    const cut = await refusal(fast.newEnvironment({ workflowTemplate: 'echo', vars: { hosts } }));
+    assert.equal(cut.code, Code.InvalidArgument, cut.message);
+    assert.ok(cut.rawMessage.endsWith('x\uFFFD'), cut.rawMessage.slice(-20));
   });
 
   test('names and values over their limit are InvalidArgument naming the field and the limit', async () => {

@@ -43,7 +43,7 @@ export function toConnectError(name: string, e: unknown): ConnectError {
 export function checkEnvId(rpcName: string, field: string, id: string): string {
   if (!/^[0-9A-Za-z]{11}$/.test(id))
     throw new ConnectError(
-      `${rpcName}: ${field}: "${id.slice(0, 64)}" is not a valid environment id (11 letters and digits)`,
+      `${rpcName}: ${field}: "${id}" is not a valid environment id (11 letters and digits)`,
       Code.InvalidArgument,
     );
   return id;
