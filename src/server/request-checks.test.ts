@@ -173,6 +173,14 @@ describe('request checks at the edge', () => {
     const id = await refusal(c.getEnvironment({ id: 'a'.repeat(5000) }));
     assert.equal(id.code, Code.InvalidArgument);
     assert.equal(id.rawMessage, 'GetEnvironment: id: 5000 characters is over the limit of 256');
+    const stream = await refusal(
+      (async () => {
+        for await (const e of c.subscribe({ id: 's'.repeat(300) }, { timeoutMs: 10_000 * timeScale() }))
+          assert.fail(`an event: ${e.$typeName}`);
+      })(),
+    );
+    assert.equal(stream.code, Code.InvalidArgument);
+    assert.equal(stream.rawMessage, 'Subscribe: id: 300 characters is over the limit of 256');
   });
 
   test(`a message over ${READ_MAX_BYTES} bytes is ResourceExhausted; the core keeps serving`, async () => {

@@ -65,13 +65,16 @@ export function markInvalidUtf8(): void {
 }
 
 /**
- * The interceptor: checks unary requests and every message of a request stream; error messages leave it as
+ * The interceptor: checks the request of unary and server-streaming calls (the client-facing APIs; the agents'
+ * bidirectional stream is Axle's own protocol, whose task outputs may be long); error messages leave it as
  * well-formed text (a lone surrogate in a gRPC status message would make the call fail without any status).
  */
 export const checkRequests: Interceptor = (next) => async (req) => {
   const rpc = req.method.name;
   const schema = req.method.input;
+  const kind = req.method.methodKind;
   try {
+    if (kind === 'bidi_streaming' || kind === 'client_streaming') return await next(req);
     if (!req.stream) {
       checkMessage(rpc, schema, req.message, '');
       return await next(req);
