@@ -38,7 +38,7 @@ import { healthRoutes } from './health.ts';
 import { miscHandlers } from './misc-handlers.ts';
 import { CORE_PROTO_FILES, reflectionRoutes } from './reflection.ts';
 import { repoHandlers } from './repo-handlers.ts';
-import { checkRequests, markInvalidUtf8, READ_MAX_BYTES } from './request-checks.ts';
+import { checkRequests, markInvalidUtf8, READ_MAX_BYTES, strictJsonOptions } from './request-checks.ts';
 import { Subscriptions } from './subscriptions.ts';
 
 export const VERSION = '0.1.0';
@@ -161,7 +161,12 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
   };
   markInvalidUtf8();
   const server = http2.createServer(
-    connectNodeAdapter({ routes, readMaxBytes: READ_MAX_BYTES, interceptors: [checkRequests] }),
+    connectNodeAdapter({
+      routes,
+      readMaxBytes: READ_MAX_BYTES,
+      interceptors: [checkRequests],
+      jsonOptions: strictJsonOptions(),
+    }),
   );
   const open = new Set<http2.ServerHttp2Session>();
   server.on('session', (session) => {

@@ -73,6 +73,30 @@ function rawGrpc(url: string, method: string, message: Buffer): Promise<{ code: 
   });
 }
 
+/** One Connect JSON call; answers the HTTP status and body. */
+function h2Json(url: string, method: string, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(url);
+    session.on('error', reject);
+    const req = session.request({
+      ':method': 'POST',
+      ':path': `/o2control.Control/${method}`,
+      'content-type': 'application/json',
+      'connect-protocol-version': '1',
+    });
+    let status = 0;
+    const chunks: Buffer[] = [];
+    req.on('response', (h) => (status = Number(h[':status'])));
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', reject);
+    req.on('end', () => {
+      session.close();
+      resolve({ status, body: Buffer.concat(chunks).toString() });
+    });
+    req.end(body);
+  });
+}
+
 async function refusal(p: Promise<unknown>): Promise<ConnectError> {
   try {
     await p;
@@ -130,6 +154,16 @@ describe('request checks at the edge', () => {
     );
     assert.equal(key.code, Code.InvalidArgument);
     assert.match(key.message, /^NewEnvironment: vars key .*: is not valid UTF-8$/);
+  });
+
+  test('a Connect JSON body that is not UTF-8 is InvalidArgument (not silently replaced)', async () => {
+    const body = Buffer.concat([Buffer.from('{"id":"'), BAD, Buffer.from('"}')]);
+    const r = await h2Json(core.url, 'GetEnvironment', body);
+    assert.equal(r.status, 400);
+    assert.deepEqual(JSON.parse(r.body), {
+      code: 'invalid_argument',
+      message: 'the JSON request body is not valid UTF-8',
+    });
   });
 
   test('an error text cut at its length limit in the middle of a character still reaches the client', async () => {

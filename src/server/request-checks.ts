@@ -65,6 +65,25 @@ export function markInvalidUtf8(): void {
 }
 
 /**
+ * JSON options for the server: a Connect JSON body must be UTF-8 as a whole (it is decoded before any field is known),
+ * so invalid bytes are InvalidArgument instead of silently becoming U+FFFD. (connect-es passes `textDecoder` on to
+ * its JSON serialization.)
+ */
+export function strictJsonOptions(): { ignoreUnknownFields: boolean } {
+  const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const textDecoder = {
+    decode(input?: Uint8Array): string {
+      try {
+        return strict.decode(input);
+      } catch {
+        throw new ConnectError('the JSON request body is not valid UTF-8', Code.InvalidArgument);
+      }
+    },
+  };
+  return { ignoreUnknownFields: true, ...{ textDecoder } };
+}
+
+/**
  * The interceptor: checks the request of unary and server-streaming calls (the client-facing APIs; the agents'
  * bidirectional stream is Axle's own protocol, whose task outputs may be long); error messages leave it as
  * well-formed text (a lone surrogate in a gRPC status message would make the call fail without any status).
