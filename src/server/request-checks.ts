@@ -34,6 +34,7 @@ export const FIELD_LIMITS: Readonly<Record<string, number>> = {
   name: 1 * KiB,
   vars: 1 * MiB,
   payload: 32 * MiB,
+  value: 32 * MiB,
 };
 
 /** Leads a string whose bytes were not UTF-8: a lone surrogate, which no valid UTF-8 decodes to. */
