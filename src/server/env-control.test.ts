@@ -146,6 +146,12 @@ roles:
     assert.match(cli.stdout, new RegExp(`environment ${id} CONFIGURED`));
     const exited = await axle('env', 'control', id, '-e', 'EXIT');
     assert.match(exited.stdout, new RegExp(`environment ${id} DONE`));
+    const glob = await failure(call(control, 'GetRoles', { envId: id, pathSpec: 'fragile.{check' }));
+    assert.equal(glob.code, grpc.status.INVALID_ARGUMENT);
+    assert.match(
+      details(glob),
+      /^GetRoles: pathSpec: "fragile\.\{check" is not a valid pattern: "\{" at position 9/,
+    );
     await call(control, 'DestroyEnvironment', { id });
   });
 
