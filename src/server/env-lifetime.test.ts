@@ -14,7 +14,7 @@ const run = promisify(execFile);
 const CHILD = join(import.meta.dirname, 'testing', 'heap-cycles.ts');
 const MARGIN = 3 * 1024 * 1024;
 
-test('10 environments × 500 tasks created and destroyed: the core heap does not grow with them', async () => {
+test('10 environments × 500 tasks created and destroyed: the core heap does not grow with them', async (t) => {
   const limitMs = 240_000 * timeScale();
   const { stdout } = await run(
     process.execPath,
@@ -28,6 +28,7 @@ test('10 environments × 500 tasks created and destroyed: the core heap does not
   const first = heaps[0] ?? 0;
   const last = heaps[heaps.length - 1] ?? 0;
   const mb = (n: number): string => (n / 1024 / 1024).toFixed(2);
+  t.diagnostic(`heap after each destroy (MB): ${heaps.map(mb).join(', ')}`);
   assert.ok(
     last - first < MARGIN,
     `heap grew ${mb(last - first)} MB from the first destroy to the last (limit ${mb(MARGIN)} MB): ${heaps.map(mb).join(', ')}`,
