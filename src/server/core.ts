@@ -39,6 +39,7 @@ import { KafkaEventPublisher } from './kafka-events.ts';
 import { miscHandlers } from './misc-handlers.ts';
 import { CORE_PROTO_FILES, reflectionRoutes } from './reflection.ts';
 import { repoHandlers } from './repo-handlers.ts';
+import { checkRequests, markInvalidUtf8, READ_MAX_BYTES, strictJsonOptions } from './request-checks.ts';
 import { peerContext, requestLog } from './request-log.ts';
 import { Subscriptions } from './subscriptions.ts';
 
@@ -183,8 +184,18 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     if (apricot !== undefined) apricotRoutes(apricot)(router);
     clusterRoutes(() => registry.clusterView())(router);
   };
-  const interceptors = o.log === undefined ? [] : [requestLog({ log: o.log, reads: o.logReads === true })];
-  const server = http2.createServer(connectNodeAdapter({ routes, interceptors, contextValues: peerContext }));
+  markInvalidUtf8();
+  const logged = o.log === undefined ? [] : [requestLog({ log: o.log, reads: o.logReads === true })];
+  const server = http2.createServer(
+    connectNodeAdapter({
+      routes,
+      readMaxBytes: READ_MAX_BYTES,
+      // The request log sees every refusal, the checks' included.
+      interceptors: [...logged, checkRequests],
+      jsonOptions: strictJsonOptions(),
+      contextValues: peerContext,
+    }),
+  );
   const open = new Set<http2.ServerHttp2Session>();
   server.on('session', (session) => {
     open.add(session);

@@ -9,10 +9,10 @@ import type {
   WorkflowTemplateInfoSchema,
 } from '../gen/protos/o2control_pb.ts';
 import type { RepoInfo } from '../repos/repo-manager.ts';
-import { isLiteralGlob, nameGlob } from '../repos/name-glob.ts';
 import { listWorkflowTemplates } from '../repos/template-list.ts';
 import type { CoreContext } from './core-context.ts';
 import { nowMs } from './convert.ts';
+import { globOrInvalid, isLiteralGlob } from './glob.ts';
 import { invalid, rpc } from './rpc-errors.ts';
 
 type Handlers = Pick<
@@ -108,6 +108,9 @@ export function repoHandlers(ctx: CoreContext): Handlers {
             'cannot be combined with allBranches or allTags',
           );
         }
+        // Both patterns are checked even when no repository would use them.
+        globOrInvalid('GetWorkflowTemplates', 'repoPattern', req.repoPattern);
+        globOrInvalid('GetWorkflowTemplates', 'revisionPattern', req.revisionPattern);
         const globalVars = ctx.config?.getVars() ?? {};
         const out: MessageInitShape<typeof WorkflowTemplateInfoSchema>[] = [];
         for (const r of selectRepos(repos.list({ withRevisions: true }), req.repoPattern)) {
@@ -139,7 +142,7 @@ function addedInfo(info: RepoInfo, requested: string, globalDefault: string): st
 
 function selectRepos(list: readonly RepoInfo[], pattern: string): RepoInfo[] {
   if (/^\d+$/.test(pattern)) return list.filter((r) => r.index === Number(pattern));
-  const re = nameGlob(pattern === '' ? '*' : pattern);
+  const re = globOrInvalid('GetWorkflowTemplates', 'repoPattern', pattern === '' ? '*' : pattern, 'none');
   return list.filter((r) => re.test(r.id));
 }
 
@@ -154,7 +157,12 @@ async function selectRevisions(
     ...(req.allBranches || req.revisionPattern !== '' ? revs.branches : []),
     ...(req.allTags || req.revisionPattern !== '' ? revs.tags : []),
   ];
-  const re = nameGlob(req.revisionPattern === '' ? '*' : req.revisionPattern);
+  const re = globOrInvalid(
+    'GetWorkflowTemplates',
+    'revisionPattern',
+    req.revisionPattern === '' ? '*' : req.revisionPattern,
+    'none',
+  );
   const named = pool.filter((x) => re.test(x));
   if (named.length > 0 || req.revisionPattern === '' || !isLiteralGlob(req.revisionPattern)) return named;
   // A plain name that is no branch or tag may be a commit of this repository.

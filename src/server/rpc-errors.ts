@@ -39,11 +39,11 @@ export function toConnectError(name: string, e: unknown): ConnectError {
   );
 }
 
-/** Environment ids are 6–32 letters and digits (Axle's and AliECS's uid text). */
+/** Environment ids are exactly 11 letters and digits (the uid text of `newUid`); anything else is InvalidArgument. */
 export function checkEnvId(rpcName: string, field: string, id: string): string {
-  if (!/^[0-9A-Za-z]{6,32}$/.test(id))
+  if (!/^[0-9A-Za-z]{11}$/.test(id))
     throw new ConnectError(
-      `${rpcName}: ${field}: "${id}" is not a valid environment id`,
+      `${rpcName}: ${field}: "${id}" is not a valid environment id (11 letters and digits)`,
       Code.InvalidArgument,
     );
   return id;

@@ -260,7 +260,12 @@ function iteratorItems(t: IteratorTemplate, r: Renderer, parent: Frame): string[
     parsed = undefined;
   }
   if (!Array.isArray(parsed) || parsed.some((x) => typeof x === 'object' && x !== null)) {
-    r.error(f.range, 'range_not_list', `for.range must be a JSON list of strings, got "${text}"`);
+    const bare = /^\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\s*$/.exec(f.range.text)?.[1];
+    const why =
+      bare !== undefined && text.trim() === ''
+        ? `the variable \`${bare}\` is required (a JSON list of strings) but is undefined or empty`
+        : `for.range must be a JSON list of strings, got "${text}"`;
+    r.error(f.range, 'range_not_list', why);
     return undefined;
   }
   return parsed.map((x) => renderValue(x as Value));
