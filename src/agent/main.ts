@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { AGENT_USAGE, FlagError, parseAgentFlags } from './agent-flags.ts';
 import type { AgentFlags } from './agent-flags.ts';
+import { PortRangeError } from './ephemeral-ports.ts';
 import { PortAllocator } from './port-allocator.ts';
 import { terminateGroup, trackedGroups } from './process-group.ts';
 import { startHeapTrim } from './heap-trim.ts';
@@ -22,11 +23,16 @@ const PARENT_POLL_MS = 500;
 /** Starts the agents described by `argv`, with process-level signal handling (undefined after a usage error). */
 export function agentMain(argv: readonly string[]): RunningAgents | undefined {
   let flags: AgentFlags;
+  let ports: PortAllocator;
   try {
     flags = parseAgentFlags(argv);
+    ports = new PortAllocator({
+      ...(flags.controlPorts === undefined ? {} : { control: flags.controlPorts }),
+      ...(flags.tcpPorts === undefined ? {} : { tcp: flags.tcpPorts }),
+    });
   } catch (error: unknown) {
-    if (!(error instanceof FlagError)) throw error;
-    process.stderr.write(`${error.message}\n${AGENT_USAGE}\n`);
+    if (!(error instanceof FlagError) && !(error instanceof PortRangeError)) throw error;
+    process.stderr.write(`${error.message}\n${error instanceof FlagError ? `${AGENT_USAGE}\n` : ''}`);
     process.exitCode = 2;
     return undefined;
   }
@@ -39,10 +45,7 @@ export function agentMain(argv: readonly string[]): RunningAgents | undefined {
     simulatedOnly: flags.simulatedOnly,
     ...(flags.scope === undefined ? {} : { scope: flags.scope }),
     ...(flags.advertiseAddress === undefined ? {} : { advertiseAddress: flags.advertiseAddress }),
-    ports: new PortAllocator({
-      ...(flags.controlPorts === undefined ? {} : { control: flags.controlPorts }),
-      ...(flags.tcpPorts === undefined ? {} : { tcp: flags.tcpPorts }),
-    }),
+    ports,
     ...(flags.exitWithCore ? { onDisconnect: () => shutdown('core stream lost') } : {}),
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown(signal));

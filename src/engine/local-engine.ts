@@ -7,7 +7,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTROL_PORTS, TCP_PORTS, splitRange } from '../common/ports.ts';
+import { splitRange } from '../common/ports.ts';
+import { agentPortRanges } from '../agent/ephemeral-ports.ts';
+import type { AgentPortRanges } from '../agent/ephemeral-ports.ts';
 import type { PortRange } from '../common/ports.ts';
 import type { AgentSpec } from '../agent/run-agent.ts';
 import { agentEntry } from './agent-entry.ts';
@@ -48,13 +50,19 @@ export class LocalEngine {
    *  `<stateDir>/logs/agents/agent-<n>.log`. */
   static start(options: LocalEngineOptions): Promise<LocalEngine> {
     const groups = spread(options.agents, options.processes ?? 1);
-    const control = splitRange(CONTROL_PORTS, groups.length);
-    const tcp = splitRange(TCP_PORTS, groups.length);
+    let ranges: AgentPortRanges;
+    try {
+      ranges = agentPortRanges({});
+    } catch (e: unknown) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    const control = splitRange(ranges.control, groups.length);
+    const tcp = splitRange(ranges.tcp, groups.length);
     const logDir = join(options.stateDir, 'logs', 'agents');
     mkdirSync(logDir, { recursive: true });
     const status = { stopping: false };
     const procs = groups.map((agents, i) => {
-      const ports = { control: control[i] ?? CONTROL_PORTS, tcp: tcp[i] ?? TCP_PORTS };
+      const ports = { control: control[i] ?? ranges.control, tcp: tcp[i] ?? ranges.tcp };
       const proc = spawnAgent(options, agents, ports, join(logDir, `agent-${i + 1}.log`));
       void proc.exited.then(() => {
         if (!status.stopping)
