@@ -1,4 +1,7 @@
-/** Control API handlers for template repositories and workflow templates (AliECS §2.2, §6.9). */
+/**
+ * Control API handlers for template repositories and workflow templates (AliECS §2.2, §6.9). Mutations carry the
+ * request's signal (its deadline): an operation still queued when it passes is dropped and answers DeadlineExceeded.
+ */
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { VarSpec } from '../common/var-spec.ts';
@@ -45,39 +48,39 @@ export function repoHandlers(ctx: CoreContext): Handlers {
         globalDefaultRevision: repos.globalDefaultRevision,
         timestamp: nowMs(),
       })),
-    addRepo: (req) =>
+    addRepo: (req, call) =>
       rpc('AddRepo', async () => {
         if (req.name === '') throw invalid('AddRepo', 'name', 'must be a repository URL or path');
-        const info = await repos.add(
-          req.name,
-          req.defaultRevision !== '' ? { defaultRevision: req.defaultRevision } : {},
-        );
+        const info = await repos.add(req.name, {
+          signal: call.signal,
+          ...(req.defaultRevision !== '' ? { defaultRevision: req.defaultRevision } : {}),
+        });
         return { newDefaultRevision: info.defaultRevision, info: `added ${info.id}`, timestamp: nowMs() };
       }),
-    removeRepo: (req) =>
+    removeRepo: (req, call) =>
       rpc('RemoveRepo', async () => {
-        await repos.remove(req.index);
+        await repos.remove(req.index, { signal: call.signal });
         return { newDefaultRepo: repos.defaultRepoId ?? '', timestamp: nowMs() };
       }),
-    refreshRepos: (req) =>
+    refreshRepos: (req, call) =>
       rpc('RefreshRepos', async () => {
-        await repos.refresh(req.index < 0 ? undefined : req.index);
+        await repos.refresh(req.index < 0 ? undefined : req.index, { signal: call.signal });
         return {};
       }),
-    setDefaultRepo: (req) =>
+    setDefaultRepo: (req, call) =>
       rpc('SetDefaultRepo', async () => {
-        await repos.setDefault(req.index);
+        await repos.setDefault(req.index, { signal: call.signal });
         return {};
       }),
-    setGlobalDefaultRevision: (req) =>
+    setGlobalDefaultRevision: (req, call) =>
       rpc('SetGlobalDefaultRevision', async () => {
         if (req.revision === '') throw invalid('SetGlobalDefaultRevision', 'revision', 'must not be empty');
-        await repos.setGlobalDefaultRevision(req.revision);
+        await repos.setGlobalDefaultRevision(req.revision, { signal: call.signal });
         return {};
       }),
-    setRepoDefaultRevision: async (req) => {
+    setRepoDefaultRevision: async (req, call) => {
       try {
-        await repos.setRepoDefaultRevision(req.index, req.revision);
+        await repos.setRepoDefaultRevision(req.index, req.revision, { signal: call.signal });
         return {
           info: `default revision of repository ${req.index} set to ${req.revision}`,
           timestamp: nowMs(),
