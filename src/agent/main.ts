@@ -3,12 +3,12 @@
  * (flags in agent-flags.ts). On SIGTERM/SIGINT it ends every task's process group and exits; on any exit, crashes
  * included, remaining groups are SIGKILLed synchronously, so tasks never outlive the agent.
  */
-import { mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { AGENT_USAGE, FlagError, parseAgentFlags } from './agent-flags.ts';
 import type { AgentFlags } from './agent-flags.ts';
 import { PortRangeError } from './ephemeral-ports.ts';
 import { PortAllocator } from './port-allocator.ts';
+import { mkdirPrivate } from './private-files.ts';
 import { terminateGroup, trackedGroups } from './process-group.ts';
 import { startHeapTrim } from './heap-trim.ts';
 import { startReaper } from './reaper.ts';
@@ -36,7 +36,7 @@ export function agentMain(argv: readonly string[]): RunningAgents | undefined {
     process.exitCode = 2;
     return undefined;
   }
-  mkdirSync(flags.stateDir, { recursive: true });
+  mkdirPrivate(flags.stateDir);
   startReaper(flags.stateDir);
   startHeapTrim();
   const shutdown = once((why: string) => void stopAndExit(why));

@@ -5,10 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitRange } from '../common/ports.ts';
 import { agentPortRanges } from '../agent/ephemeral-ports.ts';
+import { mkdirPrivate, openPrivate } from '../agent/private-files.ts';
 import type { AgentPortRanges } from '../agent/ephemeral-ports.ts';
 import type { PortRange } from '../common/ports.ts';
 import type { AgentSpec } from '../agent/run-agent.ts';
@@ -59,7 +60,7 @@ export class LocalEngine {
     const control = splitRange(ranges.control, groups.length);
     const tcp = splitRange(ranges.tcp, groups.length);
     const logDir = join(options.stateDir, 'logs', 'agents');
-    mkdirSync(logDir, { recursive: true });
+    mkdirPrivate(logDir);
     const status = { stopping: false };
     const procs = groups.map((agents, i) => {
       const ports = { control: control[i] ?? ranges.control, tcp: tcp[i] ?? ranges.tcp };
@@ -99,7 +100,7 @@ function spawnAgent(
     '--exit-with-parent',
     ...(options.simulatedOnly === true ? ['--simulated-only'] : []),
   ];
-  const log = openSync(logPath, 'a');
+  const log = openPrivate(logPath);
   const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
   closeSync(log);
   const proc: AgentProcess = {

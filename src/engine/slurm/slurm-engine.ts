@@ -5,7 +5,6 @@
  * nothing of it runs. Nodes that Slurm reports down, drained or not responding, allocations that end under an
  * environment, and agent steps that end on their own are reported as host losses.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PortRange } from '../../common/ports.ts';
 import type { HostOffer } from '../../scheduler/placement-types.ts';
@@ -21,6 +20,7 @@ import type { SlurmCli } from './slurm-cli.ts';
 import { launchStep } from './steps.ts';
 import { PortRangeError, agentPortRanges } from '../../agent/ephemeral-ports.ts';
 import type { AgentPortRanges } from '../../agent/ephemeral-ports.ts';
+import { mkdirPrivate } from '../../agent/private-files.ts';
 import type { StepProcess } from './steps.ts';
 
 /** Memory given to a node's allocation when its tasks ask for none (the agent itself needs some). */
@@ -242,7 +242,7 @@ export class SlurmEngine implements ClusterEngine {
 
   private startAgent(a: Allocation, c: Component, hetGroup: number | undefined): StepProcess {
     const logDir = join(this.o.stateDir, 'logs', 'slurm', a.environmentId);
-    mkdirSync(logDir, { recursive: true });
+    mkdirPrivate(logDir);
     const logPath = join(logDir, `${c.node}.log`);
     const step = launchStep(this.o.cli, {
       jobId: a.jobId,
