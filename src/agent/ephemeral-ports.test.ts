@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { timeScale } from '../common/testing/time-scale.ts';
 import { agentPortRanges, readEphemeralRange } from './ephemeral-ports.ts';
 import { tempDir } from './test-fixtures.ts';
 
@@ -33,4 +35,24 @@ test('default ranges avoid the ephemeral range; configured ones are kept or refu
       agentPortRanges({ tcp: { first: 20000, last: 20010 }, control: tcp }, { first: 15000, last: 60999 }),
     /tcp port range 20000-20010 overlaps the ephemeral port range 15000-60999 of this host/,
   );
+});
+
+test('an agent given a control range inside the ephemeral range exits with the error, starting nothing', () => {
+  const ephemeral = readEphemeralRange();
+  const inside = `${ephemeral.first}-${ephemeral.first + 99}`;
+  const main = join(import.meta.dirname, 'main.ts');
+  const args = ['--import', 'tsx', main, '--core', '127.0.0.1:1', '--control-ports', inside];
+  const run = spawnSync(process.execPath, [...args, '--state-dir', join(dir.path, 'state')], {
+    encoding: 'utf8',
+    timeout: 30_000 * timeScale(),
+  });
+  assert.equal(run.signal, null, 'the agent did not exit on its own within its time limit');
+  assert.equal(run.status, 2, `exit status (stderr: ${run.stderr})`);
+  assert.match(
+    run.stderr,
+    new RegExp(
+      `control port range ${inside} overlaps the ephemeral port range ${ephemeral.first}-${ephemeral.last}`,
+    ),
+  );
+  assert.equal(existsSync(join(dir.path, 'state')), false, 'no state was created');
 });
