@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
 /**
- * Runs `node --import tsx` with umask 000 and `code` as an ES module body (it may `await`); `imports` maps names to
- * module paths imported before it (`const { a } = await import(path)` style: `{ name: [path, export] }`).
- * Resolves with the child's stdout; rejects with its stderr when it fails or runs longer than `timeoutMs`.
+ * Runs `node --import tsx` with umask 000 and `code` as an ES module body (it may `await` and `import()` modules by
+ * {@link moduleUrl}). Resolves with the child's stdout; rejects with its stderr when it fails or runs longer than
+ * `timeoutMs`.
  */
 export function runWithUmask0(code: string, timeoutMs: number): Promise<string> {
   const script = `process.umask(0);\n${code}`;
