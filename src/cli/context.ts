@@ -1,6 +1,6 @@
 /** What every command needs: the state directory, output mode, repositories and the configuration source. */
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirPrivate } from '../agent/private-files.ts';
 import type { ConfigSource } from '../common/config-source.ts';
 import { openConfiguration } from '../server/configuration.ts';
 import { RepoManager } from '../repos/repo-manager.ts';
@@ -58,7 +58,7 @@ export class CliContext {
 
   jit(config: ConfigSource | undefined): JitService {
     const cacheDir = join(this.stateDir, 'jit');
-    mkdirSync(cacheDir, { recursive: true });
+    mkdirPrivate(cacheDir);
     return new JitService({ cacheDir, ...(config !== undefined ? { config } : {}) });
   }
 }

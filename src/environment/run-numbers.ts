@@ -19,9 +19,9 @@ export class FileRunNumbers {
   private async increment(): Promise<number> {
     const current = Number((await readFile(this.path, 'utf8').catch(() => '0')).trim()) || 0;
     const next = current + 1;
-    await mkdir(dirname(this.path), { recursive: true });
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     const tmp = `${this.path}.${process.pid}.tmp`;
-    await writeFile(tmp, `${next}\n`);
+    await writeFile(tmp, `${next}\n`, { mode: 0o600 });
     await rename(tmp, this.path);
     return next;
   }

@@ -2,7 +2,6 @@
  * `axle core`: the hub. Serves the control API (`o2control.Control`) and the agent protocol on one HTTP/2 cleartext
  * port (gRPC, gRPC-Web and Connect), runs environments, and with the local engine starts its agents.
  */
-import { mkdirSync } from 'node:fs';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -28,6 +27,7 @@ import { testPlugin } from '../plugins/test-plugin.ts';
 import { RepoManager } from '../repos/repo-manager.ts';
 import { JitService } from '../workflow/jit.ts';
 import { newUid } from '../workflow/uid.ts';
+import { mkdirPrivate } from '../agent/private-files.ts';
 import { AgentRegistry } from './agent-registry.ts';
 import { agentRoutes } from './agent-service.ts';
 import { apricotRoutes } from './apricot-handlers.ts';
@@ -112,7 +112,7 @@ export interface RunningCore {
 }
 
 export async function startCore(o: CoreOptions): Promise<RunningCore> {
-  mkdirSync(o.stateDir, { recursive: true });
+  mkdirPrivate(o.stateDir);
   const coreId = newUid();
   const repos = await RepoManager.open({ stateDir: o.stateDir });
   const configuration = o.config === undefined ? undefined : await openConfiguration(o.config, o.stateDir);
@@ -122,7 +122,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     configuration?.source ?? (o.store === undefined ? undefined : await storeSource(o.store));
   const config =
     base === undefined || o.extraDefaults === undefined ? base : withDefaults(base, o.extraDefaults);
-  mkdirSync(join(o.stateDir, 'jit'), { recursive: true });
+  mkdirPrivate(join(o.stateDir, 'jit'));
   const jit = new JitService({
     cacheDir: join(o.stateDir, 'jit'),
     ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}),
