@@ -134,3 +134,13 @@ test('an oversized user variable is refused before planning, naming it and the l
   );
   assert.ok(text.length < 1000, 'the value itself is not in the message');
 });
+
+test('a 10,000-deep workflow file gives a located too_deeply_nested error', async () => {
+  const deep = `name: deep\nroles:\n${'- '.repeat(10_000)}x\n`;
+  const { r, text } = await planned({ 'workflows/deep.yaml': deep }, 'deep');
+  assert.equal(r.ok, false);
+  assert.match(
+    text,
+    /^workflows\/deep\.yaml:3: error: roles(\[0\])+: YAML is nested more than 256 levels deep \[too_deeply_nested\]$/,
+  );
+});
