@@ -5,6 +5,7 @@
 import { isEnvEvent } from '../common/environment-fsm.ts';
 import type { EnvEvent } from '../common/environment-fsm.ts';
 import { formatIssue } from '../common/issue.ts';
+import { DEFAULT_PLAN_LIMITS, truncateText } from '../common/plan-limits.ts';
 import { applyTaskUpdate, scheduleAutoStop } from './automation.ts';
 import type { AutomationActions } from './automation.ts';
 import { EnvError } from './env-error.ts';
@@ -18,6 +19,8 @@ import type { TransitionDeps, TransitionOutcome } from './transitions.ts';
 export interface ManagerDeps extends TransitionDeps {
   readonly bus: EventBus;
   readonly newUid: () => string;
+  /** Characters of a creation error kept and returned (default DEFAULT_PLAN_LIMITS.maxErrorTextLength). */
+  readonly maxErrorText?: number;
   /** Plans a workflow with user variables for a new environment id. */
   readonly plan: (
     workflow: string,
@@ -49,6 +52,10 @@ export class EnvironmentManager {
   private readonly autoStops = new Map<string, () => void>();
   private readonly failures = new Map<string, string>();
   private readonly actions: AutomationActions;
+
+  private get maxErrorText(): number {
+    return this.deps.maxErrorText ?? DEFAULT_PLAN_LIMITS.maxErrorTextLength;
+  }
 
   constructor(private readonly deps: ManagerDeps) {
     this.actions = {
@@ -95,7 +102,8 @@ export class EnvironmentManager {
     try {
       return await this.createWithId(id, req);
     } catch (e: unknown) {
-      const message = e instanceof Error ? e.message : String(e);
+      // Only a bounded copy of the text is kept: never the request or anything that refers to its values.
+      const message = truncateText(e instanceof Error ? e.message : String(e), this.maxErrorText);
       this.failures.set(id, message);
       if (this.failures.size > 100) this.failures.delete(this.failures.keys().next().value ?? '');
       this.deps.bus.publish({
@@ -122,8 +130,11 @@ export class EnvironmentManager {
     if (!p.ok) {
       throw new EnvError(
         'invalid_argument',
-        `cannot load workflow ${req.workflow}:\n${p.issues.map(formatIssue).join('\n')}`,
-        p.issues,
+        truncateText(
+          `cannot load workflow ${req.workflow}:\n${p.issues.map(formatIssue).join('\n')}`,
+          this.maxErrorText,
+        ),
+        p.issues.slice(0, 100),
         id,
       );
     }

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { ConnectRouter } from '@connectrpc/connect';
 import type { ConfigSource } from '../common/config-source.ts';
+import { planLimits } from '../common/plan-limits.ts';
+import type { PlanLimits } from '../common/plan-limits.ts';
 import { newRunNumber } from '../config/store.ts';
 import { storeConfigSource } from '../config/store-config-source.ts';
 import { openConfiguration, seedStore } from './configuration.ts';
@@ -21,6 +23,7 @@ import { SlurmEngine } from '../engine/slurm/slurm-engine.ts';
 import { EventBus } from '../environment/events.ts';
 import { EnvironmentManager } from '../environment/manager.ts';
 import { planEnvironment } from '../environment/planning.ts';
+import { planInWorker } from '../environment/plan-runner.ts';
 import { FileRunNumbers } from '../environment/run-numbers.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { createCallRunner } from '../plugins/call-runner.ts';
@@ -70,6 +73,14 @@ export interface CoreOptions {
   readonly store?: ConfigStore;
   /** Run tasks through Slurm: each environment gets an allocation and one agent per node (no local agents). */
   readonly slurm?: SlurmCoreOptions;
+  /** Planning limits and budgets over the defaults (DEFAULT_PLAN_LIMITS). */
+  readonly planLimits?: Partial<PlanLimits>;
+  /**
+   * Plan each environment in its own worker thread with the heap and time budgets of `planLimits` (a plan that
+   * exceeds them fails alone). Off by default for now: a worker starts per plan (about 1 s from the TypeScript
+   * sources), so this waits for a kept-warm worker before becoming the default.
+   */
+  readonly planInWorker?: boolean;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -109,9 +120,11 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     configuration?.source ?? (o.store === undefined ? undefined : await storeSource(o.store));
   const config =
     base === undefined || o.extraDefaults === undefined ? base : withDefaults(base, o.extraDefaults);
-  mkdirSync(join(o.stateDir, 'jit'), { recursive: true });
+  const limits = planLimits(o.planLimits);
+  const jitDir = join(o.stateDir, 'jit');
+  mkdirSync(jitDir, { recursive: true });
   const jit = new JitService({
-    cacheDir: join(o.stateDir, 'jit'),
+    cacheDir: jitDir,
     ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}),
     ...(config !== undefined ? { config } : {}),
   });
@@ -124,15 +137,27 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     callRunner: createCallRunner([testPlugin]),
     newRunNumber: () => (store !== undefined ? newRunNumber(store) : runNumbers.next()),
     newUid,
+    maxErrorText: limits.maxErrorTextLength,
     plan: (workflow, vars, environmentId) =>
-      planEnvironment({
-        repos,
-        workflow,
-        userVars: vars,
-        environmentId,
-        jit,
-        ...(config !== undefined ? { config } : {}),
-      }),
+      o.planInWorker !== true
+        ? planEnvironment({
+            repos,
+            workflow,
+            userVars: vars,
+            environmentId,
+            jit,
+            limits,
+            ...(config !== undefined ? { config } : {}),
+          })
+        : planInWorker({
+            repos,
+            workflow,
+            userVars: vars,
+            environmentId,
+            limits,
+            jit: { cacheDir: jitDir, ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}) },
+            ...(config !== undefined ? { config } : {}),
+          }),
   });
   const context: CoreContext = {
     coreId,
