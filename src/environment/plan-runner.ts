@@ -1,8 +1,9 @@
 /**
- * Plans an environment in a worker thread, off the core's event loop, with a heap budget
+ * Plans environments in worker threads, off the core's event loop, each with a heap budget
  * (`resourceLimits.maxOldGenerationSizeMb`) and a time budget (then the worker is terminated). A plan that misbehaves
- * fails alone with an issue saying which budget it exceeded; the core keeps serving. The worker runs from the
- * compiled JavaScript when this module is compiled, and through tsx when it runs from the TypeScript sources.
+ * fails alone with an issue saying which budget it exceeded; the core keeps serving. One booted worker is kept
+ * spare so a plan does not wait for a worker to start; every worker plans once and ends (no state between plans).
+ * The worker runs from the compiled JavaScript when this module is compiled, and through tsx from the sources.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { ConfigSource } from '../common/config-source.ts';
@@ -13,40 +14,196 @@ import type { RepoSnapshot } from '../repos/snapshot.ts';
 import { SNAPSHOT_DIRS } from '../repos/snapshot.ts';
 import { checkUserVars } from '../workflow/var-limits.ts';
 import { serveConfig } from './config-bridge.ts';
-import type { FromWorker, PlanWorkerData, ToWorker, WireJit, WireSnapshot } from './plan-worker-protocol.ts';
+import type {
+  FromWorker,
+  PlanJob,
+  PlanWorkerData,
+  ToWorker,
+  WireJit,
+  WireSnapshot,
+} from './plan-worker-protocol.ts';
 import type { EnvironmentPlan } from './planning.ts';
 
-export interface WorkerPlanOptions {
-  readonly repos: RepoManager;
+export interface WorkerPlanRequest {
   readonly workflow: string;
   readonly revision?: string;
   readonly userVars: Readonly<Record<string, string>>;
   readonly envVars?: Readonly<Record<string, string>>;
   readonly environmentId?: string;
+}
+
+export interface PlanWorkersOptions {
+  readonly repos: RepoManager;
+  readonly limits: PlanLimits;
   readonly config?: ConfigSource;
   readonly jit?: WireJit;
-  readonly limits: PlanLimits;
 }
 
 const fromSources = import.meta.url.endsWith('.ts');
 const BOOT = `const { workerData } = require('node:worker_threads');
 import(workerData.boot.tsx).then((api) => { api.register(); return import(workerData.boot.entry); });`;
 
-/** Plans in a new worker thread; every failure (repository, limits, budgets, crashes) is an issue. */
-export async function planInWorker(o: WorkerPlanOptions): Promise<EnvironmentPlan> {
-  const tooBig = checkUserVars(o.userVars, o.limits);
-  if (tooBig.length > 0) return { ok: false, issues: tooBig };
-  const snapshots = new Map<string, RepoSnapshot>();
-  let first: WireSnapshot;
-  let workflow: string;
-  try {
-    const ref = o.repos.resolveWorkflowRef(o.workflow);
-    workflow = ref.workflow;
-    first = wire(await o.repos.snapshot(ref.repoId, o.revision ?? ref.revision), snapshots);
-  } catch (e: unknown) {
-    return { ok: false, issues: [issue('repository', e instanceof Error ? e.message : String(e))] };
+/** A started worker and the moment it is ready for its job. */
+interface Booting {
+  readonly worker: Worker;
+  readonly ready: Promise<string | undefined>;
+}
+
+export class PlanWorkers {
+  private spare: Booting | undefined;
+  private closed = false;
+
+  constructor(private readonly o: PlanWorkersOptions) {}
+
+  /** Plans in a worker thread; every failure (repository, limits, budgets, crashes) is an issue. */
+  async plan(r: WorkerPlanRequest): Promise<EnvironmentPlan> {
+    const tooBig = checkUserVars(r.userVars, this.o.limits);
+    if (tooBig.length > 0) return { ok: false, issues: tooBig };
+    const snapshots = new Map<string, RepoSnapshot>();
+    let job: PlanJob;
+    try {
+      const ref = this.o.repos.resolveWorkflowRef(r.workflow);
+      const snapshot = wire(await this.o.repos.snapshot(ref.repoId, r.revision ?? ref.revision), snapshots);
+      job = this.job(r, ref.workflow, snapshot);
+    } catch (e: unknown) {
+      return { ok: false, issues: [issue('repository', e instanceof Error ? e.message : String(e))] };
+    }
+    const booting = this.spare ?? boot(this.o.limits);
+    this.spare = undefined;
+    this.warm();
+    return this.run(booting, r.workflow, job, snapshots);
   }
-  return runWorker(o, workflow, first, snapshots);
+
+  /** Starts a spare worker (unreferenced: it never keeps the process alive). */
+  warm(): void {
+    if (this.closed || this.spare !== undefined) return;
+    this.spare = boot(this.o.limits);
+    this.spare.worker.unref();
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    const spare = this.spare;
+    this.spare = undefined;
+    return spare === undefined ? Promise.resolve() : spare.worker.terminate().then(() => undefined);
+  }
+
+  private job(r: WorkerPlanRequest, workflow: string, snapshot: WireSnapshot): PlanJob {
+    return {
+      workflow,
+      snapshot,
+      userVars: r.userVars,
+      limits: this.o.limits,
+      ...(r.envVars !== undefined ? { envVars: r.envVars } : {}),
+      ...(r.environmentId !== undefined ? { environmentId: r.environmentId } : {}),
+      ...(this.o.jit !== undefined ? { jit: this.o.jit } : {}),
+    };
+  }
+
+  private async run(
+    b: Booting,
+    name: string,
+    job: PlanJob,
+    snapshots: Map<string, RepoSnapshot>,
+  ): Promise<EnvironmentPlan> {
+    const { worker } = b;
+    worker.ref();
+    const fail = (message: string): EnvironmentPlan => ({
+      ok: false,
+      issues: [issue('limit_exceeded', `planning workflow ${name} ${message}`)],
+    });
+    const bootError = await b.ready;
+    if (bootError !== undefined) {
+      void worker.terminate();
+      return fail(bootError);
+    }
+    const config = this.o.config;
+    const channel = config === undefined ? undefined : new MessageChannel();
+    const flag = new SharedArrayBuffer(4);
+    if (config !== undefined && channel !== undefined) serveConfig(config, channel.port1, flag);
+    const full: PlanJob =
+      config === undefined || channel === undefined
+        ? job
+        : {
+            ...job,
+            config: {
+              port: channel.port2,
+              flag,
+              uri: config.uri,
+              hasListDetectors: config.listDetectors !== undefined,
+            },
+          };
+    const limits = this.o.limits;
+    const repos = this.o.repos;
+    return new Promise<EnvironmentPlan>((resolve) => {
+      let settled = false;
+      const finish = (r: EnvironmentPlan): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        channel?.port1.close();
+        void worker.terminate();
+        resolve(r);
+      };
+      const timer = setTimeout(
+        () => finish(fail(`exceeded its time budget of ${seconds(limits.planTimeoutMs)} (planTimeoutMs)`)),
+        limits.planTimeoutMs,
+      );
+      worker.on('message', (m: FromWorker) => {
+        if (m.kind === 'done') finish(m.result);
+        else if (m.kind !== 'ready')
+          void answer(m, repos, snapshots).then((reply) => worker.postMessage(reply));
+      });
+      worker.on('error', (e: Error & { code?: string }) =>
+        finish(
+          fail(
+            e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+              ? `exceeded its memory budget of ${limits.planMemoryMb} MB (planMemoryMb)`
+              : `failed: ${e.message}`,
+          ),
+        ),
+      );
+      worker.on('exit', (code) =>
+        finish(fail(`failed: the planning worker ended (code ${code}) without a plan`)),
+      );
+      worker.postMessage(
+        { kind: 'plan', job: full } satisfies ToWorker,
+        channel === undefined ? [] : [channel.port2],
+      );
+    });
+  }
+}
+
+/** Starts a worker; `ready` gives undefined once it can take a job, or why it could not start. */
+function boot(limits: PlanLimits): Booting {
+  const entry = new URL(`./plan-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
+  const data: PlanWorkerData = fromSources
+    ? { boot: { tsx: import.meta.resolve('tsx/esm/api'), entry: entry.href } }
+    : {};
+  const worker = new Worker(fromSources ? BOOT : entry, {
+    eval: fromSources,
+    workerData: data,
+    resourceLimits: { maxOldGenerationSizeMb: limits.planMemoryMb },
+  });
+  const ready = new Promise<string | undefined>((resolve) => {
+    const onMessage = (m: FromWorker): void => {
+      if (m.kind !== 'ready') return;
+      worker.off('message', onMessage);
+      resolve(undefined);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', (e: Error & { code?: string }) =>
+      resolve(
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `could not start: the planning worker exceeded its memory budget of ${limits.planMemoryMb} MB (planMemoryMb)`
+          : `could not start the planning worker: ${e.message}`,
+      ),
+    );
+    worker.once('exit', (code) =>
+      resolve(`could not start the planning worker (it ended with code ${code})`),
+    );
+  });
+  return { worker, ready };
 }
 
 function wire(s: RepoSnapshot, keep: Map<string, RepoSnapshot>): WireSnapshot {
@@ -55,75 +212,6 @@ function wire(s: RepoSnapshot, keep: Map<string, RepoSnapshot>): WireSnapshot {
     s.listFiles(dir).map((name) => [`${dir}/${name}`, s.readFile(`${dir}/${name}`) ?? ''] as const),
   );
   return { repoId: s.repoId, revision: s.revision, commit: s.commit, files };
-}
-
-function runWorker(
-  o: WorkerPlanOptions,
-  workflow: string,
-  snapshot: WireSnapshot,
-  snapshots: Map<string, RepoSnapshot>,
-): Promise<EnvironmentPlan> {
-  const channel = o.config === undefined ? undefined : new MessageChannel();
-  const flag = new SharedArrayBuffer(4);
-  if (o.config !== undefined && channel !== undefined) serveConfig(o.config, channel.port1, flag);
-  const entry = new URL(`./plan-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
-  const data: PlanWorkerData = {
-    workflow,
-    snapshot,
-    userVars: o.userVars,
-    limits: o.limits,
-    ...(o.envVars !== undefined ? { envVars: o.envVars } : {}),
-    ...(o.environmentId !== undefined ? { environmentId: o.environmentId } : {}),
-    ...(o.jit !== undefined ? { jit: o.jit } : {}),
-    ...(o.config !== undefined && channel !== undefined
-      ? {
-          config: {
-            port: channel.port2,
-            flag,
-            uri: o.config.uri,
-            hasListDetectors: o.config.listDetectors !== undefined,
-          },
-        }
-      : {}),
-    ...(fromSources ? { boot: { tsx: tsxApi(), entry: entry.href } } : {}),
-  };
-  const worker = new Worker(fromSources ? BOOT : entry, {
-    eval: fromSources,
-    workerData: data,
-    transferList: channel === undefined ? [] : [channel.port2],
-    resourceLimits: { maxOldGenerationSizeMb: o.limits.planMemoryMb },
-    stdout: false,
-    stderr: false,
-  });
-  return new Promise<EnvironmentPlan>((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    let settled = false;
-    const finish = (r: EnvironmentPlan): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      channel?.port1.close();
-      void worker.terminate();
-      resolve(r);
-    };
-    const fail = (message: string): void =>
-      finish({ ok: false, issues: [issue('limit_exceeded', `planning workflow ${o.workflow} ${message}`)] });
-    worker.on('message', (m: FromWorker) => {
-      if (m.kind === 'ready')
-        timer = setTimeout(
-          () => fail(`exceeded its time budget of ${seconds(o.limits.planTimeoutMs)} (planTimeoutMs)`),
-          o.limits.planTimeoutMs,
-        );
-      else if (m.kind === 'done') finish(m.result);
-      else void answer(m, o.repos, snapshots).then((reply) => worker.postMessage(reply));
-    });
-    worker.on('error', (e: Error & { code?: string }) => {
-      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY')
-        fail(`exceeded its memory budget of ${o.limits.planMemoryMb} MB (planMemoryMb)`);
-      else fail(`failed: ${e.message}`);
-    });
-    worker.on('exit', (code) => fail(`failed: the planning worker exited (code ${code}) without a plan`));
-  });
 }
 
 async function answer(
@@ -147,8 +235,4 @@ async function answer(
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-
-function tsxApi(): string {
-  return import.meta.resolve('tsx/esm/api');
 }

@@ -21,7 +21,8 @@ export interface WireJit {
   readonly timeoutMs?: number;
 }
 
-export interface PlanWorkerData {
+/** One planning job, sent to a booted worker. */
+export interface PlanJob {
   readonly workflow: string;
   readonly snapshot: WireSnapshot;
   readonly userVars: Readonly<Record<string, string>>;
@@ -30,7 +31,10 @@ export interface PlanWorkerData {
   readonly limits: PlanLimits;
   readonly jit?: WireJit;
   readonly config?: ConfigBridgeEnd;
-  /** Set when the worker runs from TypeScript sources: the module that registers tsx, and the worker entry. */
+}
+
+/** workerData: set when the worker runs from TypeScript sources (the module registering tsx, and the entry). */
+export interface PlanWorkerData {
   readonly boot?: { readonly tsx: string; readonly entry: string };
 }
 
@@ -41,5 +45,6 @@ export type FromWorker =
   | { readonly kind: 'done'; readonly result: EnvironmentPlan };
 
 export type ToWorker =
+  | { readonly kind: 'plan'; readonly job: PlanJob }
   | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly snapshot?: WireSnapshot }
   | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly error: string };

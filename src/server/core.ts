@@ -23,7 +23,7 @@ import { SlurmEngine } from '../engine/slurm/slurm-engine.ts';
 import { EventBus } from '../environment/events.ts';
 import { EnvironmentManager } from '../environment/manager.ts';
 import { planEnvironment } from '../environment/planning.ts';
-import { planInWorker } from '../environment/plan-runner.ts';
+import { PlanWorkers } from '../environment/plan-runner.ts';
 import { FileRunNumbers } from '../environment/run-numbers.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { createCallRunner } from '../plugins/call-runner.ts';
@@ -75,12 +75,8 @@ export interface CoreOptions {
   readonly slurm?: SlurmCoreOptions;
   /** Planning limits and budgets over the defaults (DEFAULT_PLAN_LIMITS). */
   readonly planLimits?: Partial<PlanLimits>;
-  /**
-   * Plan each environment in its own worker thread with the heap and time budgets of `planLimits` (a plan that
-   * exceeds them fails alone). Off by default for now: a worker starts per plan (about 1 s from the TypeScript
-   * sources), so this waits for a kept-warm worker before becoming the default.
-   */
-  readonly planInWorker?: boolean;
+  /** Plan on the core's own thread instead of worker threads (no heap or time budget; for debugging). */
+  readonly planInProcess?: boolean;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -128,6 +124,13 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}),
     ...(config !== undefined ? { config } : {}),
   });
+  const planners = new PlanWorkers({
+    repos,
+    limits,
+    jit: { cacheDir: jitDir, ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}) },
+    ...(config !== undefined ? { config } : {}),
+  });
+  if (o.planInProcess !== true) planners.warm();
   const bus = new EventBus();
   const registry = new AgentRegistry(o.agentLostAfterMs ?? 3_000);
   const runNumbers = new FileRunNumbers(join(o.stateDir, 'run-number'));
@@ -139,7 +142,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     newUid,
     maxErrorText: limits.maxErrorTextLength,
     plan: (workflow, vars, environmentId) =>
-      o.planInWorker !== true
+      o.planInProcess === true
         ? planEnvironment({
             repos,
             workflow,
@@ -149,15 +152,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
             limits,
             ...(config !== undefined ? { config } : {}),
           })
-        : planInWorker({
-            repos,
-            workflow,
-            userVars: vars,
-            environmentId,
-            limits,
-            jit: { cacheDir: jitDir, ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}) },
-            ...(config !== undefined ? { config } : {}),
-          }),
+        : planners.plan({ workflow, userVars: vars, environmentId }),
   });
   const context: CoreContext = {
     coreId,
@@ -224,6 +219,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     await engine?.stop();
     await cluster?.stop();
     registry.stop();
+    await planners.close();
     apricot?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

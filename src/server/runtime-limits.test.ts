@@ -41,7 +41,8 @@ roles:
 `,
   'workflows/hostsjunk.yaml': `name: hostsjunk
 roles:
-  - name: one
+  - name: "one-{{ h }}"
+    for: { range: "{{ hosts }}", var: h }
     task: { load: idle }
 `,
   'tasks/idle.yaml': `name: idle
@@ -67,7 +68,7 @@ async function withCore(
       port: 0,
       localAgents: [{ host: 'localhost' }],
       planLimits: limits,
-      planInWorker: inWorker,
+      planInProcess: !inWorker,
     });
     await core.context.repos.add(join(root, 'repo'));
     await waitForAgents(core, 1, 15_000 * timeScale());
@@ -126,7 +127,7 @@ test(
   'a 100,000,000-value iterator fails quickly, naming it and the limit; the core keeps serving',
   { timeout: 120_000 * timeScale() },
   async () => {
-    await withCore({}, false, async (core) => {
+    await withCore({}, true, async (core) => {
       const c = createClient(Control, createGrpcTransport({ baseUrl: core.url }));
       const health = watchHealth(core.url);
       const t0 = Date.now();
@@ -218,7 +219,7 @@ test(
   async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    await withCore({}, false, async (core) => {
+    await withCore({}, true, async (core) => {
       const create = async (): Promise<void> => {
         const hosts = 'h'.repeat(50 * 1024 * 1024);
         await assert.rejects(
