@@ -71,3 +71,18 @@ export function sizeText(n: number): string {
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
   return String(n);
 }
+
+/** `name=value` items (`maxTasks=5000`) as limit overrides; throws an Error naming a bad item. */
+export function parseLimits(items: readonly string[]): Partial<PlanLimits> {
+  const out: Record<string, number> = {};
+  for (const item of items) {
+    const [name = '', text = ''] = item.split('=', 2);
+    if (!Object.hasOwn(DEFAULT_PLAN_LIMITS, name))
+      throw new Error(`unknown limit "${name}" (one of ${Object.keys(DEFAULT_PLAN_LIMITS).join(', ')})`);
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new Error(`limit ${name}: "${text}" is not a positive integer`);
+    out[name] = value;
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatIssue } from '../common/issue.ts';
-import { planLimits } from '../common/plan-limits.ts';
+import { parseLimits, planLimits, truncateText } from '../common/plan-limits.ts';
 import { timeScale } from '../common/testing/time-scale.ts';
 import { memoryFiles } from './memory-files.ts';
 import { planWorkflow } from './planner.ts';
@@ -143,4 +143,16 @@ test('a 10,000-deep workflow file gives a located too_deeply_nested error', asyn
     text,
     /^workflows\/deep\.yaml:3: error: roles(\[0\])+: YAML is nested more than 256 levels deep \[too_deeply_nested\]$/,
   );
+});
+
+test('limit overrides parse from name=value and bad ones are named', () => {
+  assert.deepEqual(parseLimits(['maxTasks=5000', 'planTimeoutMs=30000']), {
+    maxTasks: 5000,
+    planTimeoutMs: 30000,
+  });
+  assert.throws(() => parseLimits(['maxTask=1']), /unknown limit "maxTask"/);
+  assert.throws(() => parseLimits(['maxTasks=-1']), /limit maxTasks: "-1" is not a positive integer/);
+  assert.equal(planLimits({ maxTasks: 7 }).maxIteratorValues, 10_000);
+  assert.equal(truncateText('abcdef', 3), 'abc…(3 bytes more)');
+  assert.equal(truncateText('abc', 3), 'abc');
 });
