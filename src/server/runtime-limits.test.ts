@@ -19,7 +19,15 @@ import { Control } from '../gen/protos/o2control_pb.ts';
 import { startCore, waitForAgents } from './core.ts';
 import type { RunningCore } from './core.ts';
 
+/** 36 nested roles, each doubling the inherited `s`: 16 × 2^36 characters if nothing stopped it. */
+function doubling(times: number): string {
+  let role: object = { name: `l${times}`, vars: { s: '{{ s + s }}' }, task: { load: 'idle' } };
+  for (let i = times - 1; i >= 1; i--) role = { name: `l${i}`, vars: { s: '{{ s + s }}' }, roles: [role] };
+  return JSON.stringify({ name: 'dbl', defaults: { s: 'xxxxxxxxxxxxxxxx' }, roles: [role] }, null, 1);
+}
+
 const FILES: Record<string, string> = {
+  'workflows/dbl.yaml': doubling(36),
   'workflows/big.yaml': `name: big
 defaults: { n: "1" }
 roles:
@@ -142,6 +150,26 @@ test(
       );
       assert.ok(ms < 10_000 * timeScale(), `the refusal took ${ms} ms`);
       assert.ok(worst < 100 * timeScale(), `a health check took ${worst.toFixed(1)} ms while planning`);
+    });
+  },
+);
+
+test(
+  'a template doubling a string 36 times fails quickly, naming the limit',
+  { timeout: 120_000 * timeScale() },
+  async () => {
+    await withCore({}, true, async (core) => {
+      const c = createClient(Control, createGrpcTransport({ baseUrl: core.url }));
+      const t0 = Date.now();
+      const err = await refusal(c.newEnvironment({ workflowTemplate: 'dbl', vars: {} }));
+      const ms = Date.now() - t0;
+      assert.equal(err.code, Code.InvalidArgument);
+      assert.match(
+        err.rawMessage,
+        /workflows\/dbl\.yaml:\d+: error: (roles\[0\]\.)+vars\.s: string of 2097152 characters exceeds the limit of 1048576 characters per rendered value \(maxTextLength\)/,
+      );
+      assert.ok(err.rawMessage.length < 5_000, 'the error text is bounded');
+      assert.ok(ms < 10_000 * timeScale(), `the refusal took ${ms} ms`);
     });
   },
 );
