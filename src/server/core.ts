@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { ConnectRouter } from '@connectrpc/connect';
 import type { ConfigSource } from '../common/config-source.ts';
+import { planLimits } from '../common/plan-limits.ts';
+import type { PlanLimits } from '../common/plan-limits.ts';
 import { newRunNumber } from '../config/store.ts';
 import { storeConfigSource } from '../config/store-config-source.ts';
 import { openConfiguration, seedStore } from './configuration.ts';
@@ -20,6 +22,7 @@ import { SlurmEngine } from '../engine/slurm/slurm-engine.ts';
 import { EventBus } from '../environment/events.ts';
 import { EnvironmentManager } from '../environment/manager.ts';
 import { planEnvironment } from '../environment/planning.ts';
+import { PlanWorkers } from '../environment/plan-runner.ts';
 import { FileRunNumbers } from '../environment/run-numbers.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { createCallRunner } from '../plugins/call-runner.ts';
@@ -82,6 +85,10 @@ export interface CoreOptions {
   readonly log?: (line: string) => void;
   /** Also log successful reads (verbose). */
   readonly logReads?: boolean;
+  /** Planning limits and budgets over the defaults (DEFAULT_PLAN_LIMITS). */
+  readonly planLimits?: Partial<PlanLimits>;
+  /** Plan on the core's own thread instead of worker threads (no heap or time budget; for debugging). */
+  readonly planInProcess?: boolean;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -122,12 +129,21 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     configuration?.source ?? (o.store === undefined ? undefined : await storeSource(o.store));
   const config =
     base === undefined || o.extraDefaults === undefined ? base : withDefaults(base, o.extraDefaults);
-  mkdirPrivate(join(o.stateDir, 'jit'));
+  const limits = planLimits(o.planLimits);
+  const jitDir = join(o.stateDir, 'jit');
+  mkdirPrivate(jitDir);
   const jit = new JitService({
-    cacheDir: join(o.stateDir, 'jit'),
+    cacheDir: jitDir,
     ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}),
     ...(config !== undefined ? { config } : {}),
   });
+  const planners = new PlanWorkers({
+    repos,
+    limits,
+    jit: { cacheDir: jitDir, ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}) },
+    ...(config !== undefined ? { config } : {}),
+  });
+  if (o.planInProcess !== true) planners.warm();
   const bus = new EventBus();
   const eventLog = stamped(o.log);
   const kafka =
@@ -150,15 +166,19 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     callRunner: createCallRunner([testPlugin]),
     newRunNumber: () => (store !== undefined ? newRunNumber(store) : runNumbers.next()),
     newUid,
+    maxErrorText: limits.maxErrorTextLength,
     plan: (workflow, vars, environmentId) =>
-      planEnvironment({
-        repos,
-        workflow,
-        userVars: vars,
-        environmentId,
-        jit,
-        ...(config !== undefined ? { config } : {}),
-      }),
+      o.planInProcess === true
+        ? planEnvironment({
+            repos,
+            workflow,
+            userVars: vars,
+            environmentId,
+            jit,
+            limits,
+            ...(config !== undefined ? { config } : {}),
+          })
+        : planners.plan({ workflow, userVars: vars, environmentId }),
   });
   const context: CoreContext = {
     coreId,
@@ -237,6 +257,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     await engine?.stop();
     await cluster?.stop();
     registry.stop();
+    await planners.close();
     apricot?.close();
     await kafka?.close();
     await new Promise<void>((resolve) => {

@@ -42,6 +42,7 @@ class ViewScope implements Scope {
     readonly vars: VarView,
     private readonly objects: Readonly<Record<string, Value>>,
     private readonly library: SharedLibrary,
+    readonly maxText: number | undefined,
   ) {}
 
   get(name: string): Value | undefined {
@@ -59,11 +60,13 @@ export class Renderer {
     private readonly library: SharedLibrary,
     private readonly issues: Issue[],
     private readonly failures?: FailureLog,
+    /** Longest rendered text (Scope.maxText); default DEFAULT_MAX_TEXT. */
+    private readonly maxText?: number,
   ) {}
 
   /** A scope over variables, with objects and functions above them. */
   scope(vars: VarView, objects: Readonly<Record<string, Value>> = {}): Scope {
-    return new ViewScope(vars, objects, this.library);
+    return new ViewScope(vars, objects, this.library, this.maxText);
   }
 
   /** Rendered text, or undefined after recording an issue. DeferredSignal passes through. */

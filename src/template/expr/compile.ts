@@ -20,6 +20,7 @@ import {
 } from './operators.ts';
 import { parseExpression } from './parser.ts';
 import {
+  checkSize,
   DeferredSignal,
   ExprError,
   ExprFunction,
@@ -155,7 +156,7 @@ class Compiler {
       case '>=':
         return (s) => compare(op, l(s), r(s));
       case '+':
-        return (s) => add(l(s), r(s));
+        return (s) => add(l(s), r(s), s);
       case '-':
       case '*':
       case '/':
@@ -187,13 +188,16 @@ class Compiler {
     const args = argNodes.map((a) => this.node(a, depth));
     const name = calleeName(callee) ?? 'expression';
     const fixed = callee.kind === 'ident' ? builtin(callee.name) : undefined;
-    if (fixed !== undefined) return (s) => fixed(args.map((f) => f(s)));
+    if (fixed !== undefined) return (s) => sized(s, fixed(args.map((f) => f(s))));
     const resolve = this.callee(callee, name, depth);
     return (s) =>
-      invoke(
-        name,
-        resolve(s),
-        args.map((f) => f(s)),
+      sized(
+        s,
+        invoke(
+          name,
+          resolve(s),
+          args.map((f) => f(s)),
+        ),
       );
   }
 
@@ -210,6 +214,13 @@ class Compiler {
       return fetch(o, k);
     };
   }
+}
+
+/** A function's result, refused when it is a string or list over the scope's limit. */
+function sized(s: Scope, v: Value): Value {
+  if (typeof v === 'string') checkSize(s, v.length, 'string');
+  else if (Array.isArray(v)) checkSize(s, v.length, 'list');
+  return v;
 }
 
 function conditional(test: Eval, then: Eval, otherwise: Eval): Eval {
