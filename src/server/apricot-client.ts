@@ -3,7 +3,7 @@
  * engine's ConfigSource over it (snapshot of `o2` by RawGetRecursive, polled every 2 s).
  */
 import { createClient } from '@connectrpc/connect';
-import type { Client } from '@connectrpc/connect';
+import type { Client, Interceptor } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { remoteConfigSource } from '../config/store-config-source.ts';
 import type { SnapshotConfigSource } from '../config/store-config-source.ts';
@@ -25,10 +25,11 @@ export function apricotBaseUrl(endpoint: string): string {
 export function apricotClient(
   endpoint = DEFAULT_CONFIG_ENDPOINT,
   timeoutMs = 55_000,
+  interceptors: Interceptor[] = [],
 ): Client<typeof Apricot> {
   return createClient(
     Apricot,
-    createGrpcTransport({ baseUrl: apricotBaseUrl(endpoint), defaultTimeoutMs: timeoutMs }),
+    createGrpcTransport({ baseUrl: apricotBaseUrl(endpoint), defaultTimeoutMs: timeoutMs, interceptors }),
   );
 }
 
