@@ -88,8 +88,11 @@ export class RepoManager {
     return this.#sorted().map((r, index) => this.#info(r, index, opts.withRevisions === true));
   }
 
-  /** Adds a repository; the first one becomes the default. Duplicate id or unreadable source → RepoError. */
-  add(url: string, opts: { defaultRevision?: string } = {}): Promise<RepoInfo> {
+  /**
+   * Adds a repository; the first one becomes the default unless `oneOff` (registered for one command's use, e.g. a
+   * CLI `--repo`: it never becomes the default by being added). Duplicate id or unreadable source → RepoError.
+   */
+  add(url: string, opts: { defaultRevision?: string; oneOff?: boolean } = {}): Promise<RepoInfo> {
     return this.#exclusive(async () => {
       const src = classifySource(url);
       if (this.#state.repos.some((r) => r.id === src.id)) {
@@ -99,8 +102,9 @@ export class RepoManager {
       if (src.kind === 'dir' && rev !== undefined) onlyLocal(src.id, rev);
       if (src.kind === 'git') await this.#mirrors.add(src, rev, this.globalDefaultRevision);
       const record: RepoRecord = { ...src, ...(rev !== undefined ? { defaultRevision: rev } : {}) };
-      const defaultRepo = this.#state.defaultRepo ?? src.id;
-      await this.#save({ ...this.#state, defaultRepo, repos: [...this.#state.repos, record] });
+      const defaultRepo = this.#state.defaultRepo ?? (opts.oneOff === true ? undefined : src.id);
+      const repos = [...this.#state.repos, record];
+      await this.#save({ ...this.#state, ...(defaultRepo !== undefined ? { defaultRepo } : {}), repos });
       return this.#infoOf(src.id);
     });
   }

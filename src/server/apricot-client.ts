@@ -33,9 +33,12 @@ export function apricotClient(
   );
 }
 
-/** The ConfigSource over a remote service (`apricot://host:port`); await `ready` before the first lookups. */
-export function apricotConfigSource(uri: string, pollMs = 2_000): SnapshotConfigSource {
-  const client = apricotClient(uri, 10_000);
+/**
+ * The ConfigSource over a remote service (`apricot://host:port`); await `ready` before the first lookups. Each
+ * request gets `timeoutMs` (default 10 s).
+ */
+export function apricotConfigSource(uri: string, pollMs = 2_000, timeoutMs = 10_000): SnapshotConfigSource {
+  const client = apricotClient(uri, timeoutMs);
   return remoteConfigSource(
     {
       uri,
