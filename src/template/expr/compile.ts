@@ -77,10 +77,8 @@ class Compiler {
         const v = n.value;
         return () => v;
       }
-      case 'ident': {
-        const name = n.name;
-        return (s) => s.get(name) ?? null;
-      }
+      case 'ident':
+        return ident(n.name, true);
       case 'array': {
         const items = n.items.map((i) => this.node(i, d));
         return (s) => items.map((f) => f(s));
@@ -98,8 +96,12 @@ class Compiler {
         const op = n.op;
         return op === '!' ? (s) => not(f(s)) : (s) => negate(op, f(s));
       }
-      case 'binary':
-        return this.binary(n.op, this.node(n.left, d), this.node(n.right, d), n.right);
+      case 'binary': {
+        const [quietLeft, quietRight] = definednessTest(n.op, n.left, n.right);
+        const left = quietLeft ? ident((n.left as { name: string }).name, false) : this.node(n.left, d);
+        const right = quietRight ? ident((n.right as { name: string }).name, false) : this.node(n.right, d);
+        return this.binary(n.op, left, right, n.right);
+      }
       case 'conditional':
         return conditional(this.node(n.test, d), this.node(n.then, d), this.node(n.otherwise, d));
       case 'member': {
@@ -199,6 +201,7 @@ class Compiler {
 
   /** Evaluates a callee; a missing name or a member of a missing namespace is an unknown function. */
   private callee(callee: Node, name: string, depth: number): Eval {
+    if (callee.kind === 'ident') return ident(callee.name, false);
     if (callee.kind !== 'member' || callee.optional) return this.node(callee, depth);
     const obj = this.node(callee.object, depth);
     const key = this.node(callee.property, depth);
@@ -210,6 +213,24 @@ class Compiler {
       return fetch(o, k);
     };
   }
+}
+
+/** An identifier lookup; `tell` reports an undefined name to the scope's collector. */
+function ident(name: string, tell: boolean): Eval {
+  return (s) => {
+    const v = s.get(name);
+    if (v !== undefined) return v;
+    if (tell) s.undefinedName?.(name);
+    return null;
+  };
+}
+
+/** Which operands of a binary node are identifiers whose definedness the node tests (`x ?? y`, `x == nil`). */
+function definednessTest(op: BinaryOperator, left: Node, right: Node): [boolean, boolean] {
+  const isNil = (n: Node): boolean => n.kind === 'literal' && n.value === null;
+  if (op === '??') return [left.kind === 'ident', false];
+  if (op !== '==' && op !== '!=') return [false, false];
+  return [left.kind === 'ident' && isNil(right), right.kind === 'ident' && isNil(left)];
 }
 
 function conditional(test: Eval, then: Eval, otherwise: Eval): Eval {

@@ -23,6 +23,11 @@ export class ExprFunction {
 /** Where identifiers are looked up. `undefined` means "not defined", which evaluates to nil. */
 export interface Scope {
   get(name: string): Value | undefined;
+  /**
+   * Told each time an evaluated identifier is not defined (it then evaluates to nil), except where the expression
+   * tests definedness itself (`x ?? y`, `x == nil`, `x != nil`) or calls it. A collector for warnings; optional.
+   */
+  undefinedName?(name: string): void;
 }
 
 export type ExprErrorCode = 'unknown_function' | 'type_error' | 'evaluation_error';
