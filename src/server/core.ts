@@ -70,6 +70,8 @@ export interface CoreOptions {
   readonly store?: ConfigStore;
   /** Run tasks through Slurm: each environment gets an allocation and one agent per node (no local agents). */
   readonly slurm?: SlurmCoreOptions;
+  /** Time the local agents get to connect before the start fails (default 60 s). */
+  readonly agentConnectTimeoutMs?: number;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -145,6 +147,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     plugins: { testplugin: true },
   };
   const subs = new Subscriptions(bus);
+  let ready = false;
   const apricot = store === undefined ? undefined : new ApricotService(store);
   const routes = (router: ConnectRouter): void => {
     router.service(Control, {
@@ -153,7 +156,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
       ...repoHandlers(context),
     });
     agentRoutes(registry, coreId)(router);
-    healthRoutes()(router);
+    healthRoutes(() => ready)(router);
     reflectionRoutes(CORE_PROTO_FILES)(router);
     if (apricot !== undefined) apricotRoutes(apricot)(router);
     clusterRoutes(() => registry.clusterView())(router);
@@ -190,6 +193,21 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           throw e;
         });
   if (cluster !== undefined) registry.useCluster(cluster);
+  if (engine !== undefined) {
+    const hosts = [...new Set((o.localAgents ?? []).map((a) => a.host))];
+    registry.expectHosts(hosts);
+    const timeoutMs = o.agentConnectTimeoutMs ?? 60_000;
+    const missing = await registry.waitForHosts(hosts, timeoutMs);
+    if (missing !== undefined) {
+      await engine.stop();
+      registry.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw new Error(
+        `the core is not ready: ${missing} (agent logs: ${join(o.stateDir, 'logs', 'agents')})`,
+      );
+    }
+  }
+  ready = true;
   const stop = async (): Promise<void> => {
     await stopCore();
     await configuration?.close();
