@@ -80,7 +80,7 @@ function refuseUndefinedInCommands(issues: readonly Issue[]): Issue[] | undefine
       ? {
           ...i,
           severity: 'error',
-          message: `${i.message.replace(/ \(.*\)$/, '')} in the command of task template ${i.file ?? '?'}: refusing to deploy a command line with a missing value`,
+          message: `${i.message.replace(/ \(.*\)$/, '')} in the command of task template ${i.file ?? '?'}: refusing to deploy a command line with a missing value (AliECS: unknown name)`,
         }
       : i,
   );

@@ -75,9 +75,12 @@ export class Renderer {
       const t = compileTemplate(loc.text);
       if (t.isConstant) return loc.text;
       if (scope instanceof ViewScope) this.library.use(scope.vars);
-      const missing = new Set<string>();
-      const text = t.render({ get: (n) => scope.get(n), undefinedName: (n) => missing.add(n) });
-      for (const name of missing) this.undefinedVariable(loc, name);
+      let missing: string[] | undefined;
+      const text = t.render({
+        get: (n) => scope.get(n),
+        undefinedName: (n) => (missing ??= []).push(n),
+      });
+      for (const name of missing ?? []) this.undefinedVariable(loc, name);
       for (const f of this.failures?.drain() ?? [])
         this.warn(
           loc,
@@ -100,7 +103,7 @@ export class Renderer {
     this.warn(
       loc,
       'undefined_variable',
-      `undefined variable "${name}" (renders as empty text; AliECS refuses it in a task's command)`,
+      `undefined variable "${name}" (evaluates to nil, renders as empty text)`,
     );
   }
 

@@ -50,9 +50,9 @@ test('plan: each undefined variable a string uses is a located warning, once per
   });
   assert.ok(r.ok, r.issues.map(formatIssue).join('\n'));
   assert.deepEqual(undefinedOnes(r.issues).sort(), [
-    'tasks/t.yaml:6: warning: command.arguments[0]: undefined variable "modulepath" (renders as empty text; AliECS refuses it in a task\'s command) [undefined_variable]',
-    'workflows/top.yaml:12: warning: roles[0].roles[1].enabled: undefined variable "sub_enabled" (renders as empty text; AliECS refuses it in a task\'s command) [undefined_variable]',
-    'workflows/top.yaml:15: warning: roles[0].roles[2].vars.label: undefined variable "missing_label" (renders as empty text; AliECS refuses it in a task\'s command) [undefined_variable]',
+    'tasks/t.yaml:6: warning: command.arguments[0]: undefined variable "modulepath" (evaluates to nil, renders as empty text) [undefined_variable]',
+    'workflows/top.yaml:12: warning: roles[0].roles[1].enabled: undefined variable "sub_enabled" (evaluates to nil, renders as empty text) [undefined_variable]',
+    'workflows/top.yaml:15: warning: roles[0].roles[2].vars.label: undefined variable "missing_label" (evaluates to nil, renders as empty text) [undefined_variable]',
   ]);
 });
 
