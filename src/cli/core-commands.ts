@@ -2,7 +2,6 @@
  * `axle core` (the hub, with embedded defaults: local engine with one agent, the example repository as default
  * repository, the example configuration) and `axle agent` (one per host).
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { agentMain } from '../agent/main.ts';
@@ -170,11 +169,7 @@ export function agentCommand(program: Command): void {
 
 /** Makes the example template repository (a git repository in the state directory) the default repository. */
 async function registerExample(ctx: CliContext): Promise<void> {
-  const dir = execFileSync('bash', [join(ROOT, 'scripts', 'example-repo.sh')], {
-    env: { ...process.env, AXLE_STATE_DIR: ctx.stateDir },
-    encoding: 'utf8',
-  }).trim();
-  const info = await ctx.ensureRepo(dir);
+  const info = await ctx.exampleRepo();
   const repos = await ctx.repos();
   if (!info.isDefault) await repos.setDefault(info.id);
 }

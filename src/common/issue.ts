@@ -21,6 +21,7 @@ export type IssueCode =
   | 'unknown_function'
   | 'type_error'
   | 'evaluation_error'
+  | 'undefined_variable'
   | 'range_not_list'
   | 'iterator_name'
   | 'channel_target'

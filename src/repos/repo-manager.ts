@@ -99,11 +99,15 @@ export class RepoManager {
   }
 
   /**
-   * Adds a repository; the first one becomes the default. A git repository's default revision is fixed now (as in
-   * AliECS): the requested one, else the global default, master or main, whichever exists first; it does not follow
-   * later changes of the global default. Duplicate id or unreadable source → RepoError.
+   * Adds a repository; the first one becomes the default unless `oneOff` (registered for one command's use, e.g. a
+   * CLI `--repo`: it never becomes the default by being added). A git repository's default revision is fixed now (as
+   * in AliECS): the requested one, else the global default, master or main, whichever exists first; it does not
+   * follow later changes of the global default. Duplicate id or unreadable source → RepoError.
    */
-  add(url: string, opts: { defaultRevision?: string } & RepoCallOptions = {}): Promise<RepoInfo> {
+  add(
+    url: string,
+    opts: { defaultRevision?: string; oneOff?: boolean } & RepoCallOptions = {},
+  ): Promise<RepoInfo> {
     return this.#exclusive(`adding repository ${url}`, opts.signal, async () => {
       const src = classifySource(url);
       if (src.kind === 'dir') requireTemplateDir(src.location, src.id);
@@ -118,8 +122,9 @@ export class RepoManager {
           ? await this.#mirrors.add(src, rev, this.globalDefaultRevision, opts.signal)
           : undefined;
       const record: RepoRecord = { ...src, ...(fixed !== undefined ? { defaultRevision: fixed } : {}) };
-      const defaultRepo = this.#state.defaultRepo ?? src.id;
-      await this.#save({ ...this.#state, defaultRepo, repos: [...this.#state.repos, record] });
+      const defaultRepo = this.#state.defaultRepo ?? (opts.oneOff === true ? undefined : src.id);
+      const repos = [...this.#state.repos, record];
+      await this.#save({ ...this.#state, ...(defaultRepo !== undefined ? { defaultRepo } : {}), repos });
       return this.#infoOf(src.id);
     });
   }

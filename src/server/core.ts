@@ -89,6 +89,8 @@ export interface CoreOptions {
   readonly planLimits?: Partial<PlanLimits>;
   /** Plan on the core's own thread instead of worker threads (no heap or time budget; for debugging). */
   readonly planInProcess?: boolean;
+  /** Time the local agents get to connect before the start fails (default 60 s). */
+  readonly agentConnectTimeoutMs?: number;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -191,6 +193,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     plugins: { testplugin: true },
   };
   const subs = new Subscriptions(bus);
+  let ready = false;
   const apricot = store === undefined ? undefined : new ApricotService(store);
   const routes = (router: ConnectRouter): void => {
     router.service(Control, {
@@ -199,7 +202,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
       ...repoHandlers(context),
     });
     agentRoutes(registry, coreId)(router);
-    healthRoutes()(router);
+    healthRoutes(() => ready)(router);
     reflectionRoutes(CORE_PROTO_FILES)(router);
     if (apricot !== undefined) apricotRoutes(apricot)(router);
     clusterRoutes(() => registry.clusterView())(router);
@@ -248,6 +251,21 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           throw e;
         });
   if (cluster !== undefined) registry.useCluster(cluster);
+  if (engine !== undefined) {
+    const hosts = [...new Set((o.localAgents ?? []).map((a) => a.host))];
+    registry.expectHosts(hosts);
+    const timeoutMs = o.agentConnectTimeoutMs ?? 60_000;
+    const missing = await registry.waitForHosts(hosts, timeoutMs);
+    if (missing !== undefined) {
+      await engine.stop();
+      registry.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw new Error(
+        `the core is not ready: ${missing} (agent logs: ${join(o.stateDir, 'logs', 'agents')})`,
+      );
+    }
+  }
+  ready = true;
   const stop = async (): Promise<void> => {
     await stopCore();
     await configuration?.close();

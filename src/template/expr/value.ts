@@ -25,6 +25,11 @@ export interface Scope {
   get(name: string): Value | undefined;
   /** Longest string (and list) evaluation may build, in characters (elements); default DEFAULT_MAX_TEXT. */
   readonly maxText?: number | undefined;
+  /**
+   * Told each time an evaluated identifier is not defined (it then evaluates to nil), except where the expression
+   * tests definedness itself (`x ?? y`, `x == nil`, `x != nil`) or calls it. A collector for warnings; optional.
+   */
+  undefinedName?(name: string): void;
 }
 
 /** Default of Scope.maxText: 1 MiB of text. */
