@@ -1,6 +1,6 @@
 /**
  * Component configuration operations of the Apricot service over a ConfigStore: listing, reading (raw or rendered
- * with nunjucks), query resolution with the ANY/any fallback, import, and the template cache.
+ * by the sandboxed payload template engine), query resolution with the ANY/any fallback, import, and the template cache.
  * @module
  */
 import { ConfigError } from '../common/config-source.ts';
