@@ -53,7 +53,7 @@ function escapeRegExp(s: string): string {
 
 function extreme(v: Value, budget: Budget, pick: (a: number, b: number) => number): number | null {
   const ns = numbers(v, budget);
-  return ns.length === 0 ? null : ns.reduce(pick);
+  return ns.length === 0 ? null : ns.reduce((a, x) => pick(a, x));
 }
 
 function textOf(v: Value, budget: Budget): string {

@@ -60,8 +60,10 @@ function parseTag(s: TokenStream, tag: string, line: number): Node {
       s.expect('blockEnd');
       return { kind: 'include', line, target };
     }
-    default:
-      return s.fail(s.peek(-1), `unknown tag "${tag}"`);
+    default: {
+      const closing = tag.startsWith('end') || ['elif', 'else', 'empty'].includes(tag);
+      return s.fail(s.peek(-1), closing ? `unexpected {% ${tag} %}` : `unknown tag "${tag}"`);
+    }
   }
 }
 
