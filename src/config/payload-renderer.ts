@@ -40,7 +40,7 @@ export class PayloadRenderer {
    * template-functions.ts, which win over vars of the same name (as in AliECS).
    */
   render(path: string, varStack: Readonly<Record<string, string>>): string {
-    const vars: Record<string, string> = {};
+    const vars = Object.create(null) as Record<string, string>; // `__proto__` is an ordinary name here
     for (const [k, v] of Object.entries(varStack)) vars[k.trim()] = v;
     try {
       return renderTemplate(this.compiled(directoryOf(path), path), {

@@ -77,6 +77,11 @@ test('prototype walks find nothing: constructor, __proto__, prototype, toString 
     assertEmpty(p);
 });
 
+test('a variable named __proto__ is an ordinary variable, not a prototype', () => {
+  const renderer = new PayloadRenderer({ lookup: () => '{{ __proto__ }}|{{ constructor }}|{{ x }}' });
+  assert.equal(renderer.render(ENTRY, { ['__proto__']: 'p', x: 'x' }), 'p||x');
+});
+
 test('globals of the host are unreachable: globalThis, process, require, this', () => {
   assertEmpty('{{ globalThis }}{{ process }}{{ this }}{{ require }}{{ module }}{{ global }}{{ Function }}');
   assertEmpty('{{ process.pid }}{{ process.env }}{{ this.constructor }}{{ globalThis.process }}');
