@@ -49,12 +49,17 @@ export class Budget {
 
   /** Checks that a string of `length` may be built (before building it) and charges one step per KiB. */
   text(length: number): void {
+    this.fits(length);
+    this.step(Math.ceil(length / 1024));
+  }
+
+  /** Checks only that text of `length` stays within the output cap (for text whose parts were charged already). */
+  fits(length: number): void {
     if (length > this.limits.maxOutputBytes) {
       limit(
         `text of ${length} characters exceeds the ${formatSize(this.limits.maxOutputBytes)} output limit`,
       );
     }
-    this.step(Math.ceil(length / 1024));
   }
 }
 

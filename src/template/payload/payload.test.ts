@@ -277,3 +277,12 @@ test('limits are configurable and reported with the limit', () => {
     ['limit', 'b', 'include depth exceeds the limit of 2'],
   );
 });
+
+test('large but legitimate data renders within the default budget (JSON is charged per item, not per prefix)', () => {
+  const items = Array.from({ length: 50_000 }, (_, i) => `item${i}`);
+  const out = render('{% set l = big|split(",") %}{{ l }}|{{ l|tojson|length }}|{{ l|join(",")|length }}', {
+    big: items.join(','),
+  });
+  const json = JSON.stringify(items);
+  assert.equal(out, `${json}|${json.length}|${items.join(',').length}`);
+});

@@ -69,7 +69,7 @@ export function encodeJson(v: Value, budget: Budget): string {
   let size = 0;
   const emit = (s: string): void => {
     size += s.length;
-    budget.text(size);
+    budget.fits(size);
     parts.push(s);
   };
   const walk = (x: Value, depth: number): void => {
@@ -114,7 +114,7 @@ export function chargeSize(v: Value, budget: Budget): void {
     if (depth > MAX_DEPTH) fail(`value nested deeper than ${MAX_DEPTH} levels`);
     if (typeof x === 'string') {
       text += x.length;
-      budget.text(text);
+      budget.fits(text);
     } else if (Array.isArray(x)) for (const e of x as readonly Value[]) walk(e, depth + 1);
     else if (isValueMap(x)) for (const k of Object.keys(x)) walk(mapGet(x, k) ?? null, depth + 1);
   };
