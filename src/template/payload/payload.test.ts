@@ -122,6 +122,8 @@ test('for: lists, maps with k, v, strings, else/empty, loop and forloop variable
     ),
     '10truefalse2;21falsetrue1;',
   );
+  // vars shadow range(); helpers shadow vars
+  assert.equal(render('{{ range }}|{{ strings.ToUpper("a") }}', { range: 'var', strings: 'var' }), 'var|A');
   assert.equal(
     render('{% for i in range(3) %}{{ i }}{% endfor %} {% for i in range(1, 7, 2) %}{{ i }}{% endfor %}'),
     '012 135',

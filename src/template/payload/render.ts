@@ -1,8 +1,8 @@
 /**
- * Rendering of a compiled payload template. What a template can reach: its var stack (strings), the whitelisted
- * helper table it is given, `range()`, and the values it builds itself; nothing of the host. Work and size are
- * bounded by RenderLimits; every failure is a PayloadTemplateError naming the innermost entry and its line,
- * except errors of the loader, which pass through unchanged.
+ * Rendering of a compiled payload template. What a template can reach: `range()`, its var stack (strings, which
+ * shadow `range`), the whitelisted helper table it is given (which shadows both), and the values it builds itself;
+ * nothing of the host. Work and size are bounded by RenderLimits; every failure is a PayloadTemplateError naming
+ * the innermost entry and its line, except errors of the loader, which pass through unchanged.
  */
 import { ExprError, ExprFunction, isValueMap, mapGet } from '../expr/value.ts';
 import type { Value } from '../expr/value.ts';
@@ -44,8 +44,8 @@ class Run implements EvalContext {
 
   constructor(private readonly options: RenderOptions) {
     this.budget = new Budget({ ...DEFAULT_LIMITS, ...options.limits });
-    for (const [k, v] of Object.entries(options.vars)) this.base.set(k, v);
     this.base.set('range', this.rangeFunction());
+    for (const [k, v] of Object.entries(options.vars)) this.base.set(k, v);
     for (const [k, v] of Object.entries(options.helpers)) this.base.set(k, v);
   }
 
