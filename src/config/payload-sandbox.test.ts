@@ -223,3 +223,21 @@ test('through the Apricot service: a stored PID exploit is refused by processTem
   const harmless = await apricot.getComponentConfiguration({ path: 'qc/ANY/any/exploit' }, true, { x: 'a' });
   assert.equal(harmless.payload, 'pid=.');
 });
+
+test('through the Apricot service: payload limits are configurable and name the entry, line and limit', async () => {
+  const store = new MemoryConfigStore({
+    'o2/components/qc/ANY/any/big': 'header\n{% for i in range(1000) %}0123456789{% endfor %}',
+  });
+  const apricot = new ApricotService(store, { hostname: 'h', payloadLimits: { maxOutputBytes: 4096 } });
+  let refused: unknown;
+  try {
+    await apricot.getComponentConfiguration({ path: 'qc/ANY/any/big' }, true);
+  } catch (e) {
+    refused = e;
+  }
+  assert.ok(refused instanceof ApricotError, String(refused));
+  assert.equal(refused.message, 'template error in qc/ANY/any/big line 2: output exceeds the 4 KiB limit');
+  const defaults = new ApricotService(store, { hostname: 'h' });
+  const out = await defaults.getComponentConfiguration({ path: 'qc/ANY/any/big' }, true);
+  assert.equal(out.payload.length, 'header\n'.length + 10_000);
+});
