@@ -66,8 +66,8 @@ class Lexer {
   }
 
   private text(raw: string, trimEnd: boolean): void {
-    let value = this.trimNext ? raw.replace(/^\s+/, '') : raw;
-    if (trimEnd) value = value.replace(/\s+$/, '');
+    let value = this.trimNext ? raw.trimStart() : raw;
+    if (trimEnd) value = value.trimEnd(); // built-ins: linear, unlike /\s+$/ on long whitespace runs
     this.trimNext = false;
     if (value !== '') this.push('text', value);
   }

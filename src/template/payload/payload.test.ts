@@ -4,6 +4,7 @@ import { ExprFunction } from '../expr/value.ts';
 import type { Value } from '../expr/value.ts';
 import { PayloadTemplateError, compileTemplate, renderTemplate } from './index.ts';
 import type { RenderLimits } from './index.ts';
+import { timeScale } from '../../common/testing/time-scale.ts';
 
 const ENTRY = 'c/ANY/any/e';
 
@@ -287,4 +288,12 @@ test('large but legitimate data renders within the default budget (JSON is charg
   });
   const json = JSON.stringify(items);
   assert.equal(out, `${json}|${json.length}|${items.join(',').length}`);
+});
+
+test('whitespace control stays linear on long whitespace runs', () => {
+  const spaces = ' '.repeat(200_000);
+  const started = Date.now();
+  assert.equal(render(`a${spaces}b${spaces}{{- "c" -}}${spaces}d`), `a${spaces}bcd`);
+  const ms = Date.now() - started;
+  assert.ok(ms < 2000 * timeScale(), `trimming took ${ms} ms`);
 });
