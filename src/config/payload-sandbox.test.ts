@@ -173,6 +173,11 @@ test('huge strings and structures are refused before they are built', () => {
   );
 });
 
+test('helpers stay linear on hostile input', () => {
+  const out = attempt('{% set q = "\\"" * 2000000 %}{{ strings.TrimQuotes(q ~ "x" ~ q ~ "y") }}');
+  assert.deepEqual(out, { text: `x${'"'.repeat(2_000_000)}y` });
+});
+
 test('include recursion: cycles and depth are refused', () => {
   assertRefused('{% include "x" %}', /include cycle: qc\/ANY\/any\/x → qc\/ANY\/any\/x/);
   assertRefused(
