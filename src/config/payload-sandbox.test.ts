@@ -246,3 +246,19 @@ test('through the Apricot service: payload limits are configurable and name the 
   const out = await defaults.getComponentConfiguration({ path: 'qc/ANY/any/big' }, true);
   assert.equal(out.payload.length, 'header\n'.length + 10_000);
 });
+
+test('scanning big text repeatedly is charged per KiB, so loops over it stop at the step limit', () => {
+  const big = '{% set big = "0123456789abcdef" * 500000 %}';
+  for (const body of [
+    '{{ "z" in big }}',
+    '{{ big == big ~ "" }}',
+    '{{ big|int }}',
+    '{{ json.Unmarshal(big) }}',
+    '{{ strings.TrimSpace(big)|length }}',
+  ]) {
+    assertRefused(
+      `${big}{% for i in range(100000) %}${body}{% endfor %}`,
+      /evaluation exceeds the limit of 1000000 steps/,
+    );
+  }
+});

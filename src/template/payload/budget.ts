@@ -53,6 +53,11 @@ export class Budget {
     this.step(Math.ceil(length / 1024));
   }
 
+  /** Charges reading `value` when it is text: one step per KiB (operations that scan text are linear in it). */
+  scan(value: unknown): void {
+    if (typeof value === 'string' && value.length > 1024) this.step(Math.ceil(value.length / 1024));
+  }
+
   /** Checks only that text of `length` stays within the output cap (for text whose parts were charged already). */
   fits(length: number): void {
     if (length > this.limits.maxOutputBytes) {

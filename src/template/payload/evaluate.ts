@@ -43,7 +43,7 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
         ctx.budget,
       );
     case 'unary':
-      return unary(e.op, evaluate(e.operand, ctx));
+      return unary(e.op, evaluate(e.operand, ctx), ctx.budget);
     case 'binary':
       return binary(e.op, e.left, e.right, ctx);
     case 'cond':
@@ -78,8 +78,9 @@ function call(callee: Expr, argExprs: readonly Expr[], ctx: EvalContext): Value 
   }
 }
 
-function unary(op: string, v: Value): Value {
+function unary(op: string, v: Value, budget: Budget): Value {
   if (op === 'not') return !truthy(v);
+  budget.scan(v);
   const n = asNumber(v) ?? fail(`bad operand for unary ${op}: ${typeName(v)}`);
   return op === '-' ? -n : n;
 }
@@ -95,6 +96,8 @@ function binary(op: string, l: Expr, r: Expr, ctx: EvalContext): Value {
   }
   const a = evaluate(l, ctx);
   const b = evaluate(r, ctx);
+  ctx.budget.scan(a);
+  ctx.budget.scan(b);
   switch (op) {
     case '==':
       return equals(a, b, ctx.budget);

@@ -210,6 +210,8 @@ export function isFilter(name: string): boolean {
 export function applyFilter(name: string, v: Value, args: readonly Value[], budget: Budget): Value {
   const f = FILTERS.get(name) ?? fail(`unknown filter "${name}"`);
   budget.step();
+  budget.scan(v);
+  for (const a of args) budget.scan(a);
   const out = f(v, args, budget);
   if (typeof out === 'string') budget.text(out.length);
   return out;

@@ -104,8 +104,8 @@ function escapeJson(s: string): string {
 }
 
 /**
- * Charges the size of `v` (one step per list item or map entry, nested values counted each time they occur)
- * before a helper works on it, so shared sub-lists cannot make a helper do unbounded work.
+ * Charges the size of `v` (one step per list item or map entry, nested values counted each time they occur, one
+ * per KiB of text) before a helper works on it, so shared sub-lists cannot make a helper do unbounded work.
  */
 export function chargeSize(v: Value, budget: Budget): void {
   let text = 0;
@@ -115,6 +115,7 @@ export function chargeSize(v: Value, budget: Budget): void {
     if (typeof x === 'string') {
       text += x.length;
       budget.fits(text);
+      budget.scan(x);
     } else if (Array.isArray(x)) for (const e of x as readonly Value[]) walk(e, depth + 1);
     else if (isValueMap(x)) for (const k of Object.keys(x)) walk(mapGet(x, k) ?? null, depth + 1);
   };
