@@ -262,3 +262,20 @@ test('scanning big text repeatedly is charged per KiB, so loops over it stop at 
     );
   }
 });
+
+test('filters over a big map are charged for its size, so loops over them stay bounded', () => {
+  const map = JSON.stringify(Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i])));
+  const loop = (body: string) =>
+    `{% set m = json.Unmarshal(map) %}{% for i in range(100000) %}${body}{% endfor %}{{ m|length }}`;
+  for (const [body, outcome] of [
+    ['{{ m|length }}', /evaluation exceeds the limit of 1000000 steps/],
+    ['{{ m|keys|length }}', /evaluation exceeds the limit of 1000000 steps/],
+    ['{% if m %}{% endif %}{% if not m %}{% endif %}', '200000'],
+  ] as const) {
+    const renderer = new PayloadRenderer({ lookup: () => loop(body) });
+    const started = Date.now();
+    if (typeof outcome === 'string') assert.equal(renderer.render(ENTRY, { map }), outcome);
+    else assert.throws(() => renderer.render(ENTRY, { map }), outcome);
+    assert.ok(Date.now() - started < BOUND_MS, `${body} took ${Date.now() - started} ms`);
+  }
+});

@@ -6,7 +6,7 @@ import { isValueMap, mapGet } from '../expr/value.ts';
 import type { Value } from '../expr/value.ts';
 import type { Budget } from './budget.ts';
 import { fail } from './errors.ts';
-import { asNumber, chargeSize, encodeJson, iterable, toText, truthy, typeName } from './values.ts';
+import { asNumber, chargeSize, encodeJson, iterable, keysOf, toText, truthy, typeName } from './values.ts';
 
 type Filter = (v: Value, args: readonly Value[], budget: Budget) => Value;
 
@@ -62,7 +62,7 @@ function textOf(v: Value, budget: Budget): string {
 
 function length(v: Value): number {
   if (typeof v === 'string' || Array.isArray(v)) return v.length;
-  if (isValueMap(v)) return Object.keys(v).length;
+  if (isValueMap(v)) return keysOf(v).length;
   return 0;
 }
 
@@ -177,17 +177,9 @@ const FILTERS = new Map<string, Filter>([
   ['split', (v, a, b) => split(textOf(v, b), a[0] === undefined ? undefined : textOf(a[0], b), b)],
   ['tojson', (v, _a, b) => encodeJson(v, b)],
   ['indent', indent],
-  ['keys', (v) => (isValueMap(v) ? Object.keys(v) : [])],
-  ['items', (v) => (isValueMap(v) ? Object.keys(v).map((k) => [k, mapGet(v, k) ?? null]) : [])],
-  [
-    'dictsort',
-    (v) =>
-      isValueMap(v)
-        ? Object.keys(v)
-            .sort()
-            .map((k) => [k, mapGet(v, k) ?? null])
-        : [],
-  ],
+  ['keys', (v) => (isValueMap(v) ? keysOf(v) : [])],
+  ['items', (v) => (isValueMap(v) ? keysOf(v).map((k) => [k, mapGet(v, k) ?? null]) : [])],
+  ['dictsort', (v) => (isValueMap(v) ? [...keysOf(v)].sort().map((k) => [k, mapGet(v, k) ?? null]) : [])],
   [
     'yesno',
     (v, a, b) =>
@@ -212,6 +204,7 @@ export function applyFilter(name: string, v: Value, args: readonly Value[], budg
   budget.step();
   budget.scan(v);
   for (const a of args) budget.scan(a);
+  if (isValueMap(v)) budget.step(keysOf(v).length); // map filters walk all keys
   const out = f(v, args, budget);
   if (typeof out === 'string') budget.text(out.length);
   return out;

@@ -18,6 +18,18 @@ export function newMap(entries: Iterable<readonly [string, Value]>): ValueMap {
   return m;
 }
 
+const KEYS = new WeakMap<ValueMap, readonly string[]>();
+
+/** Own keys of a map, computed once per map (maps never change while rendering, and big ones are slow to list). */
+export function keysOf(m: ValueMap): readonly string[] {
+  let keys = KEYS.get(m);
+  if (keys === undefined) {
+    keys = Object.keys(m);
+    KEYS.set(m, keys);
+  }
+  return keys;
+}
+
 /** Jinja truthiness: null, false, 0, "", [] and {} are false. */
 export function truthy(v: Value): boolean {
   if (v === null) return false;
@@ -26,7 +38,7 @@ export function truthy(v: Value): boolean {
   if (typeof v === 'boolean') return v;
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof ExprFunction) return true;
-  return Object.keys(v).length > 0;
+  return isValueMap(v) && keysOf(v).length > 0;
 }
 
 /** `target.key`: own map entries, list items by integer key; anything else is missing (null). */
@@ -85,12 +97,10 @@ export function encodeJson(v: Value, budget: Budget): string {
       emit(']');
     } else if (isValueMap(x)) {
       emit('{');
-      Object.keys(x)
-        .sort()
-        .forEach((k, i) => {
-          emit(`${i > 0 ? ',' : ''}${escapeJson(JSON.stringify(k))}:`);
-          walk(mapGet(x, k) ?? null, depth + 1);
-        });
+      [...keysOf(x)].sort().forEach((k, i) => {
+        emit(`${i > 0 ? ',' : ''}${escapeJson(JSON.stringify(k))}:`);
+        walk(mapGet(x, k) ?? null, depth + 1);
+      });
       emit('}');
     } else if (typeof x === 'number' && !Number.isFinite(x)) fail(`cannot encode ${formatNumber(x)} as JSON`);
     else emit(escapeJson(JSON.stringify(x)));
@@ -117,7 +127,7 @@ export function chargeSize(v: Value, budget: Budget): void {
       budget.fits(text);
       budget.scan(x);
     } else if (Array.isArray(x)) for (const e of x as readonly Value[]) walk(e, depth + 1);
-    else if (isValueMap(x)) for (const k of Object.keys(x)) walk(mapGet(x, k) ?? null, depth + 1);
+    else if (isValueMap(x)) for (const k of keysOf(x)) walk(mapGet(x, k) ?? null, depth + 1);
   };
   walk(v, 0);
 }
@@ -146,7 +156,7 @@ export function iterable(v: Value, budget: Budget): readonly Value[] {
     budget.step(v.length);
     return [...v];
   }
-  if (isValueMap(v)) return Object.keys(v);
+  if (isValueMap(v)) return keysOf(v);
   return fail(`cannot iterate over ${typeName(v)}`);
 }
 
