@@ -80,9 +80,27 @@ function call(callee: Expr, argExprs: readonly Expr[], ctx: EvalContext): Value 
 
 function unary(op: string, v: Value, budget: Budget): Value {
   if (op === 'not') return !truthy(v);
+  if (op.startsWith('is ')) return isTest(op.slice(3), v);
   budget.scan(v);
   const n = asNumber(v) ?? fail(`bad operand for unary ${op}: ${typeName(v)}`);
   return op === '-' ? -n : n;
+}
+
+/** Jinja tests; an undefined variable is nil here, so `defined` means "not nil". */
+function isTest(test: string, v: Value): boolean {
+  switch (test) {
+    case 'defined':
+      return v !== null;
+    case 'undefined':
+    case 'none':
+      return v === null;
+    case 'string':
+      return typeof v === 'string';
+    case 'number':
+      return typeof v === 'number';
+    default:
+      return typeof v === 'number' && Number.isInteger(v) && Math.abs(v % 2) === (test === 'odd' ? 1 : 0);
+  }
 }
 
 function binary(op: string, l: Expr, r: Expr, ctx: EvalContext): Value {

@@ -69,11 +69,27 @@ function parseCompare(s: TokenStream): Expr {
     if (t.type === 'op' && COMPARE.has(t.value)) op = t.value;
     else if (t.type === 'name' && t.value === 'in') op = 'in';
     else if (t.type === 'name' && t.value === 'not' && s.peek(1).value === 'in') op = 'not in';
+    else if (t.type === 'name' && t.value === 'is') {
+      left = parseTest(s, left);
+      continue;
+    }
     if (op === undefined) return left;
     s.next();
     if (op === 'not in') s.next();
     left = { kind: 'binary', line: t.line, op, left, right: parseAdd(s) };
   }
+}
+
+const TESTS = new Set(['defined', 'undefined', 'none', 'string', 'number', 'odd', 'even']);
+
+/** `x is [not] test`: a unary `is <test>`, wrapped in `not` when negated. */
+function parseTest(s: TokenStream, operand: Expr): Expr {
+  const is = s.next();
+  const negated = s.accept('not');
+  const name = s.expect('name');
+  if (!TESTS.has(name.value)) s.fail(name, `unknown test "${name.value}"`);
+  const test: Expr = { kind: 'unary', line: is.line, op: `is ${name.value}`, operand };
+  return negated ? { kind: 'unary', line: is.line, op: 'not', operand: test } : test;
 }
 
 function parseUnary(s: TokenStream): Expr {

@@ -90,6 +90,21 @@ test('operators: arithmetic, concatenation, comparisons, and/or/not/in, inline i
   );
 });
 
+test('tests: is [not] defined / none / string / number / odd / even', () => {
+  assert.equal(
+    render('{{ a is defined }} {{ b is defined }} {{ b is not defined }} {{ b is none }} {{ a is string }}', {
+      a: 'x',
+    }),
+    'true false true true true',
+  );
+  assert.equal(
+    render('{{ 3 is odd }} {{ 3 is even }} {{ 4 is not odd }} {{ a is number }}', { a: '1' }),
+    'true false true false',
+  );
+  assert.equal(render('{% if a is defined and a %}yes{% endif %}', { a: 'x' }), 'yes');
+  assert.match(errorOf(() => render('{{ a is bogus }}')).detail, /unknown test "bogus"/);
+});
+
 test('if / elif / else', () => {
   const src = '{% if n == "1" %}one{% elif n == "2" or n == "3" %}two-three{% else %}other{% endif %}';
   assert.deepEqual(
