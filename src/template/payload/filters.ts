@@ -39,12 +39,16 @@ function unique(v: Value, budget: Budget): Value[] {
   });
 }
 
-/** Pieces of `s` split at `sep` (runs of whitespace when absent), counted against the budget before splitting. */
+/**
+ * Pieces of `s` split at `sep`, or its words (Python's `split()`) when absent; counted against the budget first.
+ */
 function split(s: string, sep: string | undefined, budget: Budget): string[] {
   const re = sep === undefined ? /\s+/g : new RegExp(sep === '' ? '' : escapeRegExp(sep), 'g');
   if (sep === '') budget.step(s.length);
   else for (let n = 0; re.exec(s) !== null; n++) budget.step();
-  return sep === undefined ? s.split(/\s+/) : s.split(sep);
+  if (sep !== undefined) return s.split(sep);
+  const words = s.trim();
+  return words === '' ? [] : words.split(/\s+/);
 }
 
 function escapeRegExp(s: string): string {

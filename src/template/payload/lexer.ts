@@ -94,9 +94,12 @@ class Lexer {
     const end = close.exec(this.src);
     if (end === null) this.error(`unterminated ${open[1] ?? ''} block`);
     const line = this.line;
-    const body = this.src.slice(this.pos + open[0].length, end.index);
+    let body = this.src.slice(this.pos + open[0].length, end.index);
+    if (open[0].endsWith('-%}')) body = body.trimStart();
+    if (end[0].startsWith('{%-')) body = body.trimEnd();
     if (body !== '') this.tokens.push({ type: 'text', value: body, line });
     this.advanceTo(end.index + end[0].length);
+    this.trimNext = end[0].endsWith('-%}');
     return true;
   }
 

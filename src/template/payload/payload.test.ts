@@ -183,6 +183,8 @@ test('whitespace control trims around tags; plain tags keep whitespace', () => {
   assert.equal(render('a  \n  {{- v -}}  \n  b', { v: 'V' }), 'aVb');
   assert.equal(render('<\n{%- for i in [1, 2] -%}\n  {{ i }}\n{%- endfor -%}\n>'), '<12>');
   assert.equal(render('a {# c -#}   b {#- c #} c'), 'a b c');
+  assert.equal(render('a {%- raw -%} {{ x }} {%- endraw -%} b'), 'a{{ x }}b');
+  assert.equal(render('{{ "  a b  "|split }} {{ ""|split }}'), '["a","b"] []');
   assert.equal(render('x\n{% if true %}\ny\n{% endif %}\n'), 'x\n\ny\n\n');
 });
 
