@@ -6,7 +6,7 @@
  * service's figures. Prints `uptime` before and after. Run: `node --import tsx bench/config-stores.ts`.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STORE_CHILD_SCRIPT } from '../src/config/store-contract-support.ts';
@@ -136,10 +136,27 @@ async function bench(name: string, store: ConfigStore, spec: ChildStoreSpec): Pr
 
 const HEADER =
   'store         keys  value MB   load ms  seq RN/s conc RN/s  10k get ms  µs/get  10k DetectorForHost ms  processed 20-line template p50 ms  p99 ms';
+/** The disk's floor for a durable write: median time of 200 × (write 4 KB + fsync) in `dir` (ms). */
+function fsyncFloor(dir: string): number {
+  const fd = openSync(join(dir, 'fsync-probe'), 'w');
+  const block = Buffer.alloc(4096, 1);
+  const samples: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    writeSync(fd, block, 0, block.length, 0);
+    fsyncSync(fd);
+    samples.push(performance.now() - t0);
+  }
+  closeSync(fd);
+  rmSync(join(dir, 'fsync-probe'));
+  return samples.sort((a, b) => a - b)[100] ?? NaN;
+}
+
 const uptime = (): string => execFileSync('uptime', { encoding: 'utf8' }).trim();
 
 console.log(`before: ${uptime()}`);
 const dir = mkdtempSync(join(tmpdir(), 'axle-bench-store-'));
+console.log(`fsync floor (4 KB write + fsync, median of 200): ${fsyncFloor(dir).toFixed(3)} ms`);
 const embedded = new EmbeddedConfigStore(dir);
 const embeddedModule = new URL('../src/config/embedded-store.ts', import.meta.url).href;
 await bench('embedded', embedded, { module: embeddedModule, exportName: 'EmbeddedConfigStore', arg: dir });
