@@ -10,7 +10,7 @@
  *
  * Schema (user_version 1): `entries(key, value, idx)` where idx is the generation of the key's last write and a NULL
  * value is a tombstone (a deleted key, kept so that watchers of other processes see the deletion; pruned after
- * TOMBSTONE_GENERATIONS generations); `meta(name, value)` with `generation` (the global write counter, bumped once
+ * `tombstoneGenerations` generations); `meta(name, value)` with `generation` (the global write counter, bumped once
  * per write transaction) and `horizon` (tombstones up to this generation were pruned).
  * @module
  */
@@ -24,9 +24,13 @@ import { ConfigStoreError } from './store.ts';
 /** The database's file name in the store directory (with `-wal` and `-shm` beside it while open). */
 export const DB_FILE = 'store.db';
 const SCHEMA_VERSION = 1;
-/** Tombstones older than this many generations are pruned (checked every PRUNE_EVERY generations). */
-const TOMBSTONE_GENERATIONS = 100_000;
-const PRUNE_EVERY = 1_000;
+/** How an open database behaves. */
+export interface StoreDbOptions {
+  /** How long a write waits for another process's write (ms). */
+  readonly busyTimeoutMs: number;
+  /** Tombstones older than this many generations are pruned (checked every keep/100 generations, at most 1,000). */
+  readonly tombstoneGenerations: number;
+}
 
 const SCHEMA = `
   CREATE TABLE entries (key TEXT PRIMARY KEY, value TEXT, idx INTEGER NOT NULL);
@@ -54,20 +58,26 @@ export class StoreDb {
   private readonly write: Database.Transaction<(fn: (w: Writer) => unknown) => unknown>;
   private readonly read: Database.Transaction<(fn: () => unknown) => unknown>;
 
-  private constructor(private readonly db: Database.Database) {
+  private readonly pruneEvery: number;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly keepTombstones: number,
+  ) {
+    this.pruneEvery = Math.max(1, Math.min(1_000, Math.floor(keepTombstones / 100)));
     this.statements = prepare(db);
     this.write = db.transaction((fn: (w: Writer) => unknown) => this.inWrite(fn));
     this.read = db.transaction((fn: () => unknown) => fn());
   }
 
   /** Opens (creating, and importing an old data file once) the database of the store directory `dir`. */
-  static open(dir: string, busyTimeoutMs: number): StoreDb {
+  static open(dir: string, options: StoreDbOptions): StoreDb {
     const file = join(dir, DB_FILE);
     closeSync(openSync(file, 'a', 0o600)); // SQLite creates -wal and -shm with the database file's mode
     const db = new Database(file);
     let imported: boolean;
     try {
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       imported = db.transaction(() => migrate(db, dir)).immediate();
@@ -76,7 +86,7 @@ export class StoreDb {
       throw e;
     }
     if (imported) retireLegacy(dir);
-    return new StoreDb(db);
+    return new StoreDb(db, options.tombstoneGenerations);
   }
 
   get(key: string): string | undefined {
@@ -141,8 +151,8 @@ export class StoreDb {
         this.statements.upsert.run(key, value, generation);
       },
     });
-    if (generation !== undefined && generation % PRUNE_EVERY === 0) {
-      const horizon = generation - TOMBSTONE_GENERATIONS;
+    if (generation !== undefined && generation % this.pruneEvery === 0) {
+      const horizon = generation - this.keepTombstones;
       if (horizon > 0 && this.statements.prune.run(horizon).changes > 0)
         this.statements.setHorizon.run(horizon);
     }

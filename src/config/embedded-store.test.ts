@@ -150,6 +150,52 @@ describe('EmbeddedConfigStore', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a writer locked out longer than busyTimeoutMs fails as unavailable; readers are not blocked', async () => {
+    const dir = tempDir();
+    const store = new EmbeddedConfigStore(dir, { busyTimeoutMs: 200 });
+    await store.put('l/k', 'before');
+    const other = new Database(join(dir, 'store.db'));
+    other.exec('BEGIN IMMEDIATE');
+    const started = Date.now();
+    await assert.rejects(
+      store.put('l/k', 'blocked'),
+      (e) => e instanceof ConfigStoreError && e.code === 'unavailable' && e.message.includes('200 ms'),
+    );
+    assert.ok(Date.now() - started >= 150, 'it waited for the other writer first');
+    assert.equal(await store.get('l/k'), 'before');
+    other.exec('COMMIT');
+    other.close();
+    await store.put('l/k', 'after');
+    assert.equal(await store.get('l/k'), 'after');
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prunes old tombstones; a watch that fell behind them is told every key under its prefix', async () => {
+    const dir = tempDir();
+    const options = { pollMs: 3_600_000, tombstoneGenerations: 10 };
+    const watching = new EmbeddedConfigStore(dir, options);
+    const writer = new EmbeddedConfigStore(dir, options);
+    await watching.put('t/kept', '1');
+    const seen: string[][] = [];
+    const stop = watching.watch('t', (keys) => seen.push([...keys]));
+    await writer.put('t/gone', 'x');
+    await writer.delete('t/gone');
+    for (let i = 0; i < 30; i++) await writer.put(`other/${i}`, String(i));
+    const raw = new Database(join(dir, 'store.db'), { readonly: true });
+    assert.equal(
+      (raw.prepare('SELECT count(*) AS n FROM entries WHERE value IS NULL').get() as { n: number }).n,
+      0,
+    );
+    raw.close();
+    await watching.put('t/new', '2');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(seen, [['t/kept', 't/new']]);
+    stop();
+    await Promise.all([watching.close(), writer.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('reports a corrupt database or a corrupt old data file as an io error naming the file', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'store.db'), 'not a store'.repeat(100));

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CounterBatcher } from './counter-batch.ts';
 import { DB_FILE, StoreDb } from './embedded-store-db.ts';
-import type { Writer } from './embedded-store-db.ts';
+import type { StoreDbOptions, Writer } from './embedded-store-db.ts';
 import { GenerationWatch } from './embedded-store-watch.ts';
 import { normalizeKey } from './memory-store.ts';
 import { ConfigStoreError, counterAfter } from './store.ts';
@@ -21,6 +21,11 @@ export interface EmbeddedStoreOptions {
   readonly pollMs?: number;
   /** How long a write waits for another process's write to finish before failing as unavailable (ms); default 10,000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * How many generations (writes) a deleted key is remembered for watches; default 100,000. A watch that falls
+   * further behind (its process stalled) is told every key under its prefix instead of the changed ones.
+   */
+  readonly tombstoneGenerations?: number;
 }
 
 /** The embedded store's directory inside Axle's state directory. */
@@ -32,7 +37,7 @@ export function embeddedStoreDir(stateDir: string): string {
 export class EmbeddedConfigStore implements ConfigStore {
   readonly uri: string;
   private readonly dir: string;
-  private readonly busyTimeoutMs: number;
+  private readonly dbOptions: StoreDbOptions;
   private readonly watchHub: GenerationWatch;
   private readonly counters = new CounterBatcher((key, n) => this.addToCounter(key, n));
   private opened: StoreDb | undefined;
@@ -47,7 +52,10 @@ export class EmbeddedConfigStore implements ConfigStore {
     }
     this.uri = `embedded://${abs}`;
     this.dir = abs;
-    this.busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    this.dbOptions = {
+      busyTimeoutMs: options.busyTimeoutMs ?? 10_000,
+      tombstoneGenerations: options.tombstoneGenerations ?? 100_000,
+    };
     this.watchHub = new GenerationWatch(
       { generation: () => this.db().generation(), changesSince: (since) => this.db().changesSince(since) },
       options.pollMs ?? 100,
@@ -148,7 +156,7 @@ export class EmbeddedConfigStore implements ConfigStore {
   /** The database, opened at first use (an open that failed is tried again by the next call). */
   private db(): StoreDb {
     this.checkOpen();
-    this.opened ??= StoreDb.open(this.dir, this.busyTimeoutMs);
+    this.opened ??= StoreDb.open(this.dir, this.dbOptions);
     return this.opened;
   }
 
@@ -158,7 +166,7 @@ export class EmbeddedConfigStore implements ConfigStore {
       if (needOpen) this.checkOpen();
       return Promise.resolve(fn());
     } catch (e) {
-      return Promise.reject(storeError(e, join(this.dir, DB_FILE), this.busyTimeoutMs));
+      return Promise.reject(storeError(e, join(this.dir, DB_FILE), this.dbOptions.busyTimeoutMs));
     }
   }
 
