@@ -95,6 +95,15 @@ async function processBurst(spec: ChildStoreSpec, processes: number, count: numb
   return await Promise.all(outputs.map((o) => o.done));
 }
 
+/**
+ * The old implementation's figures (one data file rewritten per write; get + compare-and-swap per run number), as
+ * recorded in bench/RESULTS.md (2026-12-03, this benchmark): median ms per call and 4 × 1,000 wall ms.
+ */
+const OLD: Record<string, { perCall: number; burst: number }> = {
+  embedded: { perCall: 13.451, burst: 447_550 },
+  etcd: { perCall: 8.158, burst: 60_971 },
+};
+
 /** NewRunNumber figures: per call, and 4 processes × 1,000 concurrent calls (wall time, uniqueness, gaps). */
 async function runNumberFigures(name: string, store: ConfigStore, spec: ChildStoreSpec): Promise<void> {
   const call = await perCall(store);
@@ -109,6 +118,13 @@ async function runNumberFigures(name: string, store: ConfigStore, spec: ChildSto
       ` | 4 processes × 1,000 concurrent: ${wall} ms wall, ${all.length} numbers, ` +
       `${unique ? 'unique' : 'DUPLICATES'}, ${gapFree ? 'gap-free' : 'GAPS'} (${before + 1}..${all.at(-1) ?? '-'})`,
   );
+  const old = OLD[name];
+  if (old !== undefined) {
+    console.log(
+      `${' '.repeat(10)}vs the old implementation (recorded in RESULTS.md, not run here): per call ` +
+        `×${(old.perCall / call.median).toFixed(1)} faster, 4 × 1,000 ×${(old.burst / wall).toFixed(0)} faster`,
+    );
+  }
 }
 
 async function bench(name: string, store: ConfigStore, spec: ChildStoreSpec): Promise<void> {

@@ -1,7 +1,9 @@
 /**
  * The embedded store's SQLite database (`store.db` in the store directory, WAL mode, better-sqlite3). Every write is
  * one `BEGIN IMMEDIATE` transaction, so writers of several processes are serialized by SQLite's own lock and wait
- * for each other up to the busy timeout; readers never wait for writers.
+ * for each other up to the busy timeout; readers never wait for writers. better-sqlite3 is synchronous: a write that
+ * waits for another process's write blocks this event loop meanwhile, which is short since a write transaction holds
+ * the lock for its own few statements and one sync.
  *
  * Durability: `synchronous = FULL`. With WAL, NORMAL already survives a crash of the process (a commit has reached
  * the kernel when it returns), but not a power loss or a kernel crash: commits since the last sync of the WAL can be
