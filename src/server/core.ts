@@ -23,7 +23,7 @@ import { EventBus } from '../environment/events.ts';
 import { EnvironmentManager } from '../environment/manager.ts';
 import { planEnvironment } from '../environment/planning.ts';
 import { PlanWorkers } from '../environment/plan-runner.ts';
-import { FileRunNumbers } from '../environment/run-numbers.ts';
+import { LocalRunNumbers } from '../environment/run-numbers.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { createCallRunner } from '../plugins/call-runner.ts';
 import { testPlugin } from '../plugins/test-plugin.ts';
@@ -161,12 +161,15 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     ...(o.agentLostAfterMs !== undefined ? { lostAfterMs: o.agentLostAfterMs } : {}),
     ...(eventLog !== undefined ? { log: eventLog } : {}),
   });
-  const runNumbers = new FileRunNumbers(join(o.stateDir, 'run-number'));
+  const runNumbers: Pick<LocalRunNumbers, 'next' | 'close'> =
+    store !== undefined
+      ? { next: () => newRunNumber(store), close: () => Promise.resolve() }
+      : new LocalRunNumbers(o.stateDir);
   const manager = new EnvironmentManager({
     bus,
     controller: registry,
     callRunner: createCallRunner([testPlugin]),
-    newRunNumber: () => (store !== undefined ? newRunNumber(store) : runNumbers.next()),
+    newRunNumber: () => runNumbers.next(),
     newUid,
     maxErrorText: limits.maxErrorTextLength,
     plan: (workflow, vars, environmentId) =>
@@ -269,6 +272,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
   const stop = async (): Promise<void> => {
     await stopCore();
     await configuration?.close();
+    await runNumbers.close();
   };
   const stopCore = async (): Promise<void> => {
     for (const env of manager.list()) await manager.destroy(env.id, { force: true }).catch(() => undefined);
