@@ -24,6 +24,9 @@ import { EnvironmentManager } from '../environment/manager.ts';
 import { planEnvironment } from '../environment/planning.ts';
 import { PlanWorkers } from '../environment/plan-runner.ts';
 import { LocalRunNumbers } from '../environment/run-numbers.ts';
+import { StoreJournal } from '../environment/persistence/journal.ts';
+import { durableRunNumbers, restoreFromStore } from '../environment/persistence/restore.ts';
+import { SqliteStateStore } from '../environment/persistence/sqlite-state-store.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { createCallRunner } from '../plugins/call-runner.ts';
 import { testPlugin } from '../plugins/test-plugin.ts';
@@ -91,7 +94,15 @@ export interface CoreOptions {
   readonly planInProcess?: boolean;
   /** Time the local agents get to connect before the start fails (default 60 s). */
   readonly agentConnectTimeoutMs?: number;
+  /**
+   * After a restart, time the agents get to report again the tasks they ran (default 30 s, 30 heartbeats); tasks
+   * still unreported then are LOST.
+   */
+  readonly restoreGraceMs?: number;
 }
+
+/** The core's durable state, under the state directory. */
+export const STATE_DB = join('state', 'core.sqlite');
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
 export interface SlurmCoreOptions {
@@ -117,6 +128,8 @@ export interface RunningCore {
   readonly engine: LocalEngine | undefined;
   readonly cluster: SlurmEngine | undefined;
   readonly kafka: KafkaEventPublisher | undefined;
+  /** Environments restored from the state directory at start. */
+  readonly restored: number;
   stop(): Promise<void>;
 }
 
@@ -165,11 +178,14 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     store !== undefined
       ? { next: () => newRunNumber(store), close: () => Promise.resolve() }
       : new LocalRunNumbers(o.stateDir);
+  const stateStore = new SqliteStateStore(join(o.stateDir, STATE_DB));
+  const journal = new StoreJournal(stateStore, (line) => eventLog?.(line));
   const manager = new EnvironmentManager({
     bus,
     controller: registry,
     callRunner: createCallRunner([testPlugin]),
-    newRunNumber: () => runNumbers.next(),
+    journal,
+    newRunNumber: durableRunNumbers(() => runNumbers.next(), stateStore),
     newUid,
     maxErrorText: limits.maxErrorTextLength,
     plan: (workflow, vars, environmentId) =>
@@ -195,6 +211,13 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     bus,
     plugins: { testplugin: true },
   };
+  const restored = restoreFromStore(stateStore, bus, journal, (env) => manager.adopt(env));
+  registry.expectReturning(restored.expected, o.restoreGraceMs ?? 30_000);
+  if (restored.environments.length > 0)
+    eventLog?.(
+      `restored ${restored.environments.length} environment(s) from ${join(o.stateDir, STATE_DB)}; ` +
+        `waiting for agents to report ${restored.expected.length} task(s)`,
+    );
   const subs = new Subscriptions(bus);
   let ready = false;
   const apricot = store === undefined ? undefined : new ApricotService(store);
@@ -280,6 +303,8 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     await cluster?.stop();
     registry.stop();
     await planners.close();
+    journal.close();
+    stateStore.close();
     apricot?.close();
     await kafka?.close();
     await new Promise<void>((resolve) => {
@@ -287,7 +312,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
       for (const session of open) session.destroy();
     });
   };
-  return { port, url, context, engine, cluster, kafka, stop };
+  return { port, url, context, engine, cluster, kafka, restored: restored.environments.length, stop };
 }
 
 function startSlurm(s: SlurmCoreOptions, url: string, stateDir: string): Promise<SlurmEngine> {
