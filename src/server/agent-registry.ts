@@ -529,6 +529,13 @@ export class AgentRegistry implements TaskController {
       host: link.host,
       pid: t.pid,
       endpoints: { ...t.endpoints },
+      ...(t.state === 'ERROR'
+        ? {
+            reason:
+              `task was in ERROR when the agent on host ${link.host} reported it again ` +
+              '(it failed while its agent was not connected to the core)',
+          }
+        : {}),
     });
   }
 }

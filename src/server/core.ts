@@ -211,6 +211,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     bus,
     plugins: { testplugin: true },
   };
+  const unlogErrors = logEnvironmentErrors(bus, eventLog);
   const restored = restoreFromStore(stateStore, bus, journal, (env) => manager.adopt(env));
   registry.expectReturning(restored.expected, o.restoreGraceMs ?? 30_000);
   if (restored.environments.length > 0)
@@ -303,6 +304,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     await cluster?.stop();
     registry.stop();
     await planners.close();
+    unlogErrors();
     journal.close();
     stateStore.close();
     apricot?.close();
@@ -359,4 +361,14 @@ async function storeSource(store: ConfigStore): Promise<ConfigSource> {
 /** The core's own log lines (not request lines, which carry their start time) begin with the time they were written. */
 function stamped(log: ((line: string) => void) | undefined): ((line: string) => void) | undefined {
   return log === undefined ? undefined : (line) => log(`${new Date().toISOString()} ${line}`);
+}
+
+/** Environment errors (a failed or interrupted transition, a critical task's failure) in the core's log, one line each. */
+function logEnvironmentErrors(bus: EventBus, log: ((line: string) => void) | undefined): () => void {
+  if (log === undefined) return () => undefined;
+  return bus.subscribe(({ event: e }) => {
+    if (e.kind !== 'environment' || e.error === undefined || e.transitionStep !== undefined) return;
+    const transition = e.transition === undefined ? '' : ` ${e.transition}`;
+    log(`environment ${e.environmentId} (${e.state})${transition}: ${e.message}: ${e.error}`);
+  });
 }
