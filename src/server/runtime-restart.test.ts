@@ -81,15 +81,15 @@ after(() => {
 });
 
 /** Starts the core child process on the test's port and state directory; resolves once it listens. */
-async function launch(): Promise<CoreChild> {
+async function launch(state = 'state', graceMs = 20_000 * T): Promise<CoreChild> {
   const options: CoreProcessOptions = {
     repo: join(root, 'repo'),
     core: {
-      stateDir: join(root, 'state'),
+      stateDir: join(root, state),
       port,
       config: `file://${root}/config/config.yaml`,
       localAgents: [{ host: 'h1' }, { host: 'h2' }, { host: 'h3' }, { host: 'h4' }],
-      restoreGraceMs: 20_000 * T,
+      restoreGraceMs: graceMs,
     },
   };
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, JSON.stringify(options)], {
@@ -244,6 +244,52 @@ test('a core killed with SIGKILL comes back with its environments, tasks and run
   assert.equal(await core.exited, 0, 'a normal stop exits 0');
   await until(() => !agents.some(alive), 15_000 * T, 'the agents to end with a normal stop');
   assert.equal(readRecords(join(root, 'state')), undefined, 'a normal stop clears the agent records');
+});
+
+test('agents that died with the core are started anew; tasks no agent reports are lost after the grace time', async () => {
+  const state = join(root, 'state-2');
+  let core = await launch('state-2', 3000 * T);
+  let c = client(core.url);
+  await agentsConnected(core);
+  const id =
+    (await c.newEnvironment({ workflowTemplate: 'chain', vars: { hosts: '["h1"]' } })).environment?.id ?? '';
+  const pids = (await envOf(c, id)).pids;
+  const agents = readRecords(state)?.processes.map((p) => p.pid) ?? [];
+  core.child.kill('SIGKILL');
+  await core.exited;
+  for (const pid of agents) kill(pid, 'SIGKILL');
+  await until(
+    () => ![...agents, ...pids].some(alive),
+    15_000 * T,
+    'the agents and (by their reaper) their tasks to end',
+  );
+
+  core = await launch('state-2', 3000 * T);
+  c = client(core.url);
+  await agentsConnected(core);
+  const fresh = readRecords(state)?.processes.map((p) => p.pid) ?? [];
+  assert.ok(
+    fresh.length > 0 && fresh.every((p) => !agents.includes(p) && alive(p)),
+    'dead agents are started anew',
+  );
+  assert.equal(
+    (await envOf(c, id)).state,
+    'CONFIGURED',
+    'restored in its state while the agents may come back',
+  );
+  await until(
+    async () => (await envOf(c, id)).state === 'ERROR',
+    30_000 * T,
+    'the unreported tasks to be lost',
+  );
+  assert.match(
+    core.lines.join('\n'),
+    /critical task 'chain\.host-h1\.\w+' on host 'h1' transitioned to ERROR: task not reported by the agent on host h1 within \d+ ms after the core restarted/,
+  );
+  await c.destroyEnvironment({ id });
+  core.child.kill('SIGTERM');
+  assert.equal(await core.exited, 0, 'a normal stop exits 0');
+  await until(() => !fresh.some(alive), 15_000 * T, 'the agents to end with a normal stop');
 });
 
 function alive(pid: number): boolean {
