@@ -101,6 +101,7 @@ async function main(): Promise<void> {
       localAgents: hosts.map((host) => ({ host })),
       agentProcesses: 4,
       simulatedTasks: true,
+      agentsOutliveCore: true,
     },
   };
   let core = launch(options);

@@ -2,7 +2,8 @@
  * The `local` engine: runs agent processes on this machine (`node --import tsx src/agent/main.ts …`), each hosting
  * one or more (posing) agents, and stops them by PID. An agent process that ends while the engine runs is started
  * again after a backoff (0.5 s doubling to 10 s; back to 0.5 s once a process has run for 30 s), each exit and
- * restart logged. Agent processes run in their own session and outlive a core that crashes (their tasks keep
+ * restart logged. With `outliveCore` (as `axle core` runs it), agent processes run in their own session and outlive a
+ * core that crashes (their tasks keep
  * running, and they keep trying to reconnect); they are recorded in `<stateDir>/local-agents.json`, and an engine
  * started again on the same state directory adopts the live ones (watched by PID) instead of starting duplicates, and
  * starts new ones for the dead. `stop()` (a normal core stop) ends them all.
@@ -33,6 +34,11 @@ export interface LocalEngineOptions {
   readonly stateDir: string;
   /** Every task runs simulated (benchmarks). */
   readonly simulatedOnly?: boolean;
+  /**
+   * Agent processes run in their own session and outlive this process when it crashes (`axle core`). Default false:
+   * they end with this process (`--exit-with-parent`), the safety net of cores embedded in tests and benchmarks.
+   */
+  readonly outliveCore?: boolean;
   /** Run agents from the bundled program when it exists (`npm run build`), with lean V8 settings. */
   readonly compiled?: boolean;
   /** The bundle `compiled` runs (default dist/axle-agent.mjs). */
@@ -194,10 +200,14 @@ function spawnAgent(
     ...['--control-ports', `${ports.control.first}-${ports.control.last}`],
     ...['--tcp-ports', `${ports.tcp.first}-${ports.tcp.last}`],
     ...(options.simulatedOnly === true ? ['--simulated-only'] : []),
+    ...(options.outliveCore === true ? [] : ['--exit-with-parent']),
   ];
   const log = openPrivate(logPath);
   // Its own session: a core that crashes (or its terminal) takes neither the agent nor its tasks along.
-  const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], detached: true });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', log, log],
+    detached: options.outliveCore === true,
+  });
   closeSync(log);
   return childAgent(child);
 }

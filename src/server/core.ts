@@ -67,6 +67,11 @@ export interface CoreOptions {
   readonly compiledAgents?: boolean;
   /** Local agents run every task simulated (benchmarks). */
   readonly simulatedTasks?: boolean;
+  /**
+   * Local agents (and their tasks) outlive a crash of the core, for the next core on the same state directory and
+   * port to adopt (`axle core` sets it). Default false: they end with the core's process.
+   */
+  readonly agentsOutliveCore?: boolean;
   /** Environment added for JIT generators (PATH with the DPL tools). */
   readonly jitEnv?: Readonly<Record<string, string>>;
   /** Global defaults added over the configuration's (e.g. where the demo task programs are). */
@@ -266,6 +271,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           stateDir: o.stateDir,
           ...(o.agentProcesses !== undefined ? { processes: o.agentProcesses } : {}),
           ...(o.simulatedTasks === true ? { simulatedOnly: true } : {}),
+          ...(o.agentsOutliveCore === true ? { outliveCore: true } : {}),
           ...(o.compiledAgents === true ? { compiled: true } : {}),
           ...(eventLog !== undefined ? { log: eventLog } : {}),
         });

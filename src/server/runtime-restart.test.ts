@@ -90,6 +90,7 @@ async function launch(state = 'state', graceMs = 20_000 * T): Promise<CoreChild>
       config: `file://${root}/config/config.yaml`,
       localAgents: [{ host: 'h1' }, { host: 'h2' }, { host: 'h3' }, { host: 'h4' }],
       restoreGraceMs: graceMs,
+      agentsOutliveCore: true,
     },
   };
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, JSON.stringify(options)], {
