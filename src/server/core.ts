@@ -280,6 +280,8 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
       ? undefined
       : await startSlurm(o.slurm, url, o.stateDir).catch(async (e: unknown) => {
           await engine?.stop();
+          journal.close();
+          stateStore.close();
           await new Promise<void>((resolve) => server.close(() => resolve()));
           throw e;
         });
@@ -292,6 +294,8 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     if (missing !== undefined) {
       await engine.stop();
       registry.stop();
+      journal.close();
+      stateStore.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       throw new Error(
         `the core is not ready: ${missing} (agent logs: ${join(o.stateDir, 'logs', 'agents')})`,
