@@ -1,11 +1,13 @@
-/** What every command needs: the state directory, output mode, repositories and the configuration source. */
+/**
+ * What every command needs: the state directory, output mode, repositories and the configuration source. Repositories,
+ * configuration stores and the JIT service load their modules on first use, so commands that need none of them (such
+ * as `env list`) start without git, etcd or YAML code.
+ */
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { ConfigSource } from '../common/config-source.ts';
-import { openConfiguration } from '../server/configuration.ts';
-import { RepoManager } from '../repos/repo-manager.ts';
-import type { RepoInfo } from '../repos/repo-manager.ts';
-import { JitService } from '../workflow/jit.ts';
+import type { RepoInfo, RepoManager } from '../repos/repo-manager.ts';
+import type { JitService } from '../workflow/jit.ts';
 import { stateDirFrom } from './state-dir.ts';
 
 export interface GlobalFlags {
@@ -25,7 +27,9 @@ export class CliContext {
   }
 
   repos(): Promise<RepoManager> {
-    return (this.#repos ??= RepoManager.open({ stateDir: this.stateDir }));
+    return (this.#repos ??= import('../repos/repo-manager.ts').then(({ RepoManager }) =>
+      RepoManager.open({ stateDir: this.stateDir }),
+    ));
   }
 
   /** The repository registered with this URL or path, registering it on first use. */
@@ -46,6 +50,7 @@ export class CliContext {
   /** The configuration named by `uri` (file://, embedded://, etcd://, apricot://); closed when the command ends. */
   async config(uri: string | undefined): Promise<ConfigSource | undefined> {
     if (uri === undefined) return undefined;
+    const { openConfiguration } = await import('../server/configuration.ts');
     const c = await openConfiguration(uri, this.stateDir);
     this.closers.push(() => c.close());
     return c.source;
@@ -56,7 +61,8 @@ export class CliContext {
     await Promise.all(this.closers.splice(0).map((f) => f()));
   }
 
-  jit(config: ConfigSource | undefined): JitService {
+  async jit(config: ConfigSource | undefined): Promise<JitService> {
+    const { JitService } = await import('../workflow/jit.ts');
     const cacheDir = join(this.stateDir, 'jit');
     mkdirSync(cacheDir, { recursive: true });
     return new JitService({ cacheDir, ...(config !== undefined ? { config } : {}) });

@@ -90,7 +90,7 @@ async function planOptions(ctx: CliContext, workflow: string, flags: PlanFlags):
     ...(flags.revision !== undefined ? { revision: flags.revision } : {}),
     userVars: parseExtraVars(flags.extraVars),
     ...(config !== undefined ? { config } : {}),
-    jit: ctx.jit(config),
+    jit: await ctx.jit(config),
   };
 }
 
