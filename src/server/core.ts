@@ -35,7 +35,7 @@ import { clusterRoutes } from './cluster-handlers.ts';
 import type { CoreContext } from './core-context.ts';
 import { envHandlers } from './env-handlers.ts';
 import { healthRoutes } from './health.ts';
-import { KafkaEventPublisher } from './kafka-events.ts';
+import type { KafkaEventPublisher } from './kafka-events.ts';
 import { miscHandlers } from './misc-handlers.ts';
 import { CORE_PROTO_FILES, reflectionRoutes } from './reflection.ts';
 import { repoHandlers } from './repo-handlers.ts';
@@ -128,10 +128,11 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     ...(config !== undefined ? { config } : {}),
   });
   const bus = new EventBus();
+  // The Kafka client loads only when events go to Kafka.
   const kafka =
     o.kafkaEndpoints === undefined || o.kafkaEndpoints.length === 0
       ? undefined
-      : KafkaEventPublisher.start({
+      : (await import('./kafka-events.ts')).KafkaEventPublisher.start({
           brokers: o.kafkaEndpoints,
           bus,
           coreId,
