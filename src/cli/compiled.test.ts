@@ -16,14 +16,23 @@ const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'axle.js');
 
-/** A module hook that fails any import of tsx or of a .ts file: what loads under it runs compiled JavaScript only. */
-const NO_TYPESCRIPT = `data:text/javascript,${encodeURIComponent(
-  `import { register } from 'node:module';
-   register('data:text/javascript,' + encodeURIComponent(
-     'export async function resolve(s, c, next) {' +
-     '  if (/(^|[/])tsx([/]|$)/.test(s) || /[.]ts$/.test(s)) throw new Error("TypeScript loader used for " + s);' +
-     '  return next(s, c); }'));`,
-)}`;
+/** A module hook that fails any import whose specifier matches `pattern` (a RegExp source). */
+function blockImports(pattern: string): string {
+  const hook = `export async function resolve(s, c, next) {
+    if (new RegExp(${JSON.stringify(pattern)}).test(s)) throw new Error('blocked import of ' + s);
+    return next(s, c); }`;
+  return `data:text/javascript,${encodeURIComponent(
+    `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`,
+  )}`;
+}
+
+/** Fails any import of tsx or of a .ts file: what loads under it runs compiled JavaScript only. */
+const NO_TYPESCRIPT = blockImports('(^|/)tsx(/|$)|\\.ts$');
+
+/** Modules `env list` has no use for: other nouns, repositories, configuration stores, JIT, etcd, Kafka, nunjucks. */
+const NOT_FOR_ENV_LIST = blockImports(
+  '(workflow|repo|core|config|cluster)-commands\\.js$|repo-manager|configuration\\.js$|jit\\.js$|^etcd3$|^kafkajs$|^nunjucks$|^yaml$',
+);
 
 // The build folder sits beside src/ like dist/ (paths from import.meta.dirname and node_modules resolve the same).
 const out = mkdtempSync(join(ROOT, '.dist-test-'));
@@ -69,7 +78,7 @@ test('the compiled CLI shows its help without any TypeScript loader', async () =
   assert.match(wrong.stderr, /unknown command 'lst'/);
 });
 
-test('a core started by the compiled CLI serves `env list` of the compiled CLI; its agent runs the bundle', async () => {
+test('a core started by the compiled CLI serves `env list` (loading only its modules); its agent runs the bundle', async () => {
   const core = spawn(
     process.execPath,
     [
@@ -98,7 +107,14 @@ test('a core started by the compiled CLI serves `env list` of the compiled CLI; 
         throw new Error(`compiled core: no listening line in:\n${log}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const list = await compiled('--endpoint', url, 'env', 'list');
+    const list = await node([
+      '--import',
+      NO_TYPESCRIPT,
+      '--import',
+      NOT_FOR_ENV_LIST,
+      join(out, 'cli', 'bin.js'),
+      ...['--endpoint', url, 'env', 'list'],
+    ]);
     assert.equal(list.stderr, '');
     assert.equal(list.code, 0);
     assert.match(list.stdout, /^id +workflow +state +run +created +detectors +tasks\n$/);
