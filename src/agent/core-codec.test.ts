@@ -38,9 +38,51 @@ test('assigned control and TCP ports are decoded; 0 means none (the fields stay 
 });
 
 test('Hello carries the scope (empty for agents that serve every environment)', () => {
-  const identity = { host: 'flp003', agentId: 'a', cpu: 1, memoryMb: 2, attributes: {}, version: 'v' };
+  const identity = {
+    host: 'flp003',
+    agentId: 'a',
+    cpu: 1,
+    memoryMb: 2,
+    attributes: {},
+    version: 'v',
+    pid: 7,
+  };
   const scoped = encodeHello({ ...identity, scope: 'env42' }, []);
   assert.equal(scoped.kind.case === 'hello' ? scoped.kind.value.scope : undefined, 'env42');
   const open = encodeHello({ ...identity, scope: '' }, []);
   assert.equal(open.kind.case === 'hello' ? open.kind.value.scope : undefined, '');
+});
+
+test('a LaunchBatch becomes one batch of launch commands with ids <command id>.<index>; Hello lists the feature', () => {
+  const message = create(CoreMessageSchema, {
+    kind: {
+      case: 'command',
+      value: {
+        id: 'b7',
+        op: { case: 'launchBatch', value: { launches: [{ taskId: 'x' }, { taskId: 'y' }] } },
+      },
+    },
+  });
+  const input = decodeCoreMessage(message);
+  assert.ok(input?.kind === 'batch');
+  assert.deepEqual(
+    input.commands.map((c) => [c.id, c.op.kind, c.op.kind === 'launch' ? c.op.taskId : '']),
+    [
+      ['b7.0', 'launch', 'x'],
+      ['b7.1', 'launch', 'y'],
+    ],
+  );
+  const identity = {
+    host: 'h',
+    agentId: 'a',
+    cpu: 1,
+    memoryMb: 2,
+    attributes: {},
+    version: 'v',
+    scope: '',
+    pid: 42,
+  };
+  const hello = encodeHello(identity, []);
+  assert.ok(hello.kind.case === 'hello');
+  assert.deepEqual([hello.kind.value.features, hello.kind.value.pid], [['launch-batch'], 42]);
 });

@@ -7,6 +7,7 @@ import type {
   Command,
   CommandSpec as WireCommandSpec,
   CoreMessage,
+  Launch as WireLaunch,
   Transition as WireTransition,
 } from '../gen/axle/agent/v1/agent_pb.ts';
 import type {
@@ -29,13 +30,18 @@ export interface AgentIdentity {
   readonly version: string;
   /** Environment id this agent serves alone (cluster engines); empty: every environment. */
   readonly scope: string;
+  /** The agent's process id (the core logs it). */
+  readonly pid: number;
 }
+
+/** Protocol features this agent understands (Hello.features): LaunchBatch. */
+export const AGENT_FEATURES: readonly string[] = ['launch-batch'];
 
 /** A core message as the agent understands it; `undefined` for an empty or unknown one. */
 export type CoreInput =
   | { readonly kind: 'welcome'; readonly coreId: string; readonly heartbeatIntervalMs: number }
   | { readonly kind: 'command'; readonly command: AgentCommand }
-  /** A TransitionBatch: its transitions as commands with ids `<batch id>.<index>`, answered together. */
+  /** A TransitionBatch or LaunchBatch: its items as commands with ids `<batch id>.<index>`, answered together. */
   | { readonly kind: 'batch'; readonly commands: readonly AgentCommand[] }
   | { readonly kind: 'bad-command'; readonly commandId: string; readonly error: string };
 
@@ -55,39 +61,25 @@ export function decodeCoreMessage(message: CoreMessage): CoreInput | undefined {
 }
 
 function decodeCommand(command: Command): CoreInput {
-  if (command.op.case === 'transitionBatch') {
-    const commands = command.op.value.transitions.map((t, i) => ({
-      id: `${command.id}.${i}`,
-      op: decodeTransition(t),
-    }));
-    return { kind: 'batch', commands };
+  const op = command.op;
+  if (op.case === 'transitionBatch' || op.case === 'launchBatch') {
+    const ops =
+      op.case === 'launchBatch'
+        ? op.value.launches.map(decodeLaunch)
+        : op.value.transitions.map(decodeTransition);
+    return { kind: 'batch', commands: ops.map((o, i) => ({ id: `${command.id}.${i}`, op: o })) };
   }
-  const op = decodeOp(command);
-  if (op === undefined)
+  const decoded = decodeOp(command);
+  if (decoded === undefined)
     return { kind: 'bad-command', commandId: command.id, error: 'command has no operation' };
-  return { kind: 'command', command: { id: command.id, op } };
+  return { kind: 'command', command: { id: command.id, op: decoded } };
 }
 
 function decodeOp(command: Command): AgentOp | undefined {
   const op = command.op;
   switch (op.case) {
-    case 'launch': {
-      const l = op.value;
-      return {
-        kind: 'launch',
-        taskId: l.taskId,
-        environmentId: l.environmentId,
-        name: l.name,
-        path: l.path,
-        controlMode: l.controlMode,
-        command: decodeSpec(l.command),
-        binds: l.binds.map(decodeBind),
-        simulated: l.simulated,
-        timeoutMs: Number(l.timeoutMs),
-        labels: { ...l.labels },
-        ...(l.controlPort === 0 ? {} : { controlPort: l.controlPort }),
-      };
-    }
+    case 'launch':
+      return decodeLaunch(op.value);
     case 'transition':
       return decodeTransition(op.value);
     case 'triggerHook':
@@ -95,9 +87,27 @@ function decodeOp(command: Command): AgentOp | undefined {
     case 'kill':
       return { kind: 'kill', taskId: op.value.taskId };
     case 'transitionBatch':
+    case 'launchBatch':
     case undefined:
       return undefined;
   }
+}
+
+function decodeLaunch(l: WireLaunch): AgentOp {
+  return {
+    kind: 'launch',
+    taskId: l.taskId,
+    environmentId: l.environmentId,
+    name: l.name,
+    path: l.path,
+    controlMode: l.controlMode,
+    command: decodeSpec(l.command),
+    binds: l.binds.map(decodeBind),
+    simulated: l.simulated,
+    timeoutMs: Number(l.timeoutMs),
+    labels: { ...l.labels },
+    ...(l.controlPort === 0 ? {} : { controlPort: l.controlPort }),
+  };
 }
 
 function decodeTransition(t: WireTransition): AgentOp {
@@ -135,15 +145,17 @@ export function encodeHello(identity: AgentIdentity, tasks: readonly TaskReport[
       value: {
         ...identity,
         attributes: { ...identity.attributes },
+        features: [...AGENT_FEATURES],
         tasks: tasks.map((t) => ({ ...t, endpoints: { ...t.endpoints } })),
       },
     },
   });
 }
 
-export function encodeHeartbeat(timeMs: number): AgentMessage {
+/** A heartbeat with the agent's clock and its number in the stream (from 1). */
+export function encodeHeartbeat(timeMs: number, sequence: number): AgentMessage {
   return create(AgentMessageSchema, {
-    kind: { case: 'heartbeat', value: { timeMs: BigInt(Math.trunc(timeMs)) } },
+    kind: { case: 'heartbeat', value: { timeMs: BigInt(Math.trunc(timeMs)), sequence: BigInt(sequence) } },
   });
 }
 

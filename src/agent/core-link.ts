@@ -2,9 +2,10 @@
  * The agent's connection to the core: one AgentService.Connect stream at a time. Sends Hello (with the tasks still
  * running), heartbeats at the interval the core's Welcome asks for, runs each Command on the runtime and answers
  * with its CommandResult, and forwards TaskUpdates. When the stream drops it reconnects with backoff; tasks keep
- * running, and updates produced meanwhile are sent after the next Hello.
+ * running, and updates produced meanwhile are sent after the next Hello. When the core refuses the agent because
+ * another agent serves its host (AlreadyExists), it logs the core's reason and stops trying.
  */
-import { createClient } from '@connectrpc/connect';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import type { Client, Transport } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { AgentService } from '../gen/axle/agent/v1/agent_pb.ts';
@@ -42,6 +43,8 @@ export interface CoreLinkOptions {
   readonly log?: (line: string) => void;
   /** Called each time a stream on which the core had welcomed this agent ends. */
   readonly onDisconnect?: () => void;
+  /** Called once when the core refuses this agent for good (another agent serves its host); no retry follows. */
+  readonly onRefused?: (reason: string) => void;
 }
 
 /** The base URL of a core address given as `host:port` or as a URL. */
@@ -62,6 +65,7 @@ export class CoreLink {
   private welcomed = false;
   private loop: Promise<void> | undefined;
   private lastLine = '';
+  private refusal: string | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: CoreLinkOptions) {
@@ -72,6 +76,11 @@ export class CoreLink {
   /** True while a stream is open and the core has welcomed this agent. */
   get connected(): boolean {
     return this.welcomed;
+  }
+
+  /** Why the core refused this agent for good, if it did. */
+  get refused(): string | undefined {
+    return this.refusal;
   }
 
   /** Starts connecting (and reconnecting) in the background. */
@@ -91,7 +100,7 @@ export class CoreLink {
     let backoff = BACKOFF_MIN_MS;
     while (!this.abort.signal.aborted) {
       const welcomed = await this.session();
-      if (this.abort.signal.aborted) break;
+      if (this.abort.signal.aborted || this.refusal !== undefined) break;
       backoff = welcomed ? BACKOFF_MIN_MS : Math.min(backoff * 2, BACKOFF_MAX_MS);
       await sleep(backoff, this.abort.signal);
     }
@@ -117,7 +126,8 @@ export class CoreLink {
       }
       this.log('core closed the stream');
     } catch (error: unknown) {
-      if (!this.abort.signal.aborted) this.logOnce(`core stream lost: ${errorMessage(error)}`);
+      if (error instanceof ConnectError && error.code === Code.AlreadyExists) this.refuse(error.rawMessage);
+      else if (!this.abort.signal.aborted) this.logOnce(`core stream lost: ${errorMessage(error)}`);
     } finally {
       clearInterval(heartbeat.timer);
       this.abort.signal.removeEventListener('abort', onAbort);
@@ -139,7 +149,8 @@ export class CoreLink {
     this.log(`connected to core ${welcome.coreId}`);
     clearInterval(heartbeat.timer);
     const interval = welcome.heartbeatIntervalMs > 0 ? welcome.heartbeatIntervalMs : DEFAULT_HEARTBEAT_MS;
-    heartbeat.timer = setInterval(() => outgoing.push(encodeHeartbeat(Date.now())), interval);
+    let sequence = 0;
+    heartbeat.timer = setInterval(() => outgoing.push(encodeHeartbeat(Date.now(), ++sequence)), interval);
     const pending = this.pending;
     this.pending = [];
     for (const update of pending) outgoing.push(encodeUpdate(update));
@@ -161,6 +172,12 @@ export class CoreLink {
       return;
     }
     void this.options.runtime.handle(input.command).then((res) => outgoing.push(encodeResult(res)));
+  }
+
+  private refuse(reason: string): void {
+    this.refusal = reason;
+    this.log(`refused by the core: ${reason}; not retrying`);
+    this.options.onRefused?.(reason);
   }
 
   private sendUpdate(update: TaskUpdate): void {

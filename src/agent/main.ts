@@ -1,13 +1,16 @@
 /**
  * @module The agent process: `node --import tsx src/agent/main.ts --core 127.0.0.1:32102 --host flp001 …`
  * (flags in agent-flags.ts). On SIGTERM/SIGINT it ends every task's process group and exits; on any exit, crashes
- * included, remaining groups are SIGKILLed synchronously, so tasks never outlive the agent.
+ * included, remaining groups are SIGKILLed synchronously, so tasks never outlive the agent. When the core refuses
+ * every agent of the process (another agent already serves the host), it prints the core's reason and exits with
+ * status REFUSED_EXIT_CODE instead of retrying.
  */
-import { mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { AGENT_USAGE, FlagError, parseAgentFlags } from './agent-flags.ts';
 import type { AgentFlags } from './agent-flags.ts';
+import { PortRangeError } from './ephemeral-ports.ts';
 import { PortAllocator } from './port-allocator.ts';
+import { mkdirPrivate } from './private-files.ts';
 import { terminateGroup, trackedGroups } from './process-group.ts';
 import { startHeapTrim } from './heap-trim.ts';
 import { startReaper } from './reaper.ts';
@@ -18,32 +21,42 @@ import type { RunningAgents } from './run-agent.ts';
 /** Signal timings at agent shutdown: quick enough to finish before a supervisor's SIGKILL (5 s). */
 const SHUTDOWN_KILL = { termWaitMs: 1000, intWaitMs: 500, killWaitMs: 500 } as const;
 const PARENT_POLL_MS = 500;
+/** Exit status of an agent process whose agents the core all refused. */
+export const REFUSED_EXIT_CODE = 3;
 
 /** Starts the agents described by `argv`, with process-level signal handling (undefined after a usage error). */
 export function agentMain(argv: readonly string[]): RunningAgents | undefined {
   let flags: AgentFlags;
+  let ports: PortAllocator;
   try {
     flags = parseAgentFlags(argv);
+    ports = new PortAllocator({
+      ...(flags.controlPorts === undefined ? {} : { control: flags.controlPorts }),
+      ...(flags.tcpPorts === undefined ? {} : { tcp: flags.tcpPorts }),
+    });
   } catch (error: unknown) {
-    if (!(error instanceof FlagError)) throw error;
-    process.stderr.write(`${error.message}\n${AGENT_USAGE}\n`);
+    if (!(error instanceof FlagError) && !(error instanceof PortRangeError)) throw error;
+    process.stderr.write(`${error.message}\n${error instanceof FlagError ? `${AGENT_USAGE}\n` : ''}`);
     process.exitCode = 2;
     return undefined;
   }
-  mkdirSync(flags.stateDir, { recursive: true });
+  mkdirPrivate(flags.stateDir);
   startReaper(flags.stateDir);
   startHeapTrim();
-  const shutdown = once((why: string) => void stopAndExit(why));
+  const shutdown = once((why: string, code?: number) => void stopAndExit(why, code ?? 0));
+  const refused = new Set<string>();
+  const onRefused = (host: string): void => {
+    refused.add(host);
+    if (refused.size === flags.agents.length) shutdown('refused by the core', REFUSED_EXIT_CODE);
+  };
   const running = runAgents(flags.agents, flags.coreUrl, {
     stateDir: flags.stateDir,
     simulatedOnly: flags.simulatedOnly,
     ...(flags.scope === undefined ? {} : { scope: flags.scope }),
     ...(flags.advertiseAddress === undefined ? {} : { advertiseAddress: flags.advertiseAddress }),
-    ports: new PortAllocator({
-      ...(flags.controlPorts === undefined ? {} : { control: flags.controlPorts }),
-      ...(flags.tcpPorts === undefined ? {} : { tcp: flags.tcpPorts }),
-    }),
+    ports,
     ...(flags.exitWithCore ? { onDisconnect: () => shutdown('core stream lost') } : {}),
+    onRefused,
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown(signal));
   if (flags.exitWithParent) watchParent(() => shutdown('parent process gone'));
@@ -55,11 +68,11 @@ export function agentMain(argv: readonly string[]): RunningAgents | undefined {
 }
 
 /** Ends every task process group quickly and exits (a second signal exits at once; the exit hook kills the rest). */
-async function stopAndExit(why: string): Promise<void> {
+async function stopAndExit(why: string, code: number): Promise<void> {
   process.stderr.write(`agent stopping: ${why}\n`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(1));
   await Promise.all(trackedGroups().map((pgid) => terminateGroup(pgid, SHUTDOWN_KILL)));
-  process.exit(0);
+  process.exit(code);
 }
 
 /** Ends the agent when its node's slurmd exits; says so when no slurmd of the node is visible. */

@@ -33,6 +33,8 @@ export interface AgentProcessOptions {
   readonly log?: (line: string) => void;
   /** Called when an agent that was connected loses its core stream. */
   readonly onDisconnect?: (host: string) => void;
+  /** Called when the core refuses an agent for good (another agent serves its host); it no longer retries. */
+  readonly onRefused?: (host: string, reason: string) => void;
   readonly occ?: OccConnector;
   /**
    * Environment id the agents serve alone (agents a cluster engine starts per environment): sent in Hello, and
@@ -74,7 +76,7 @@ export function runAgent(options: AgentOptions): RunningAgent {
     ...(options.simulatedOnly === undefined ? {} : { simulatedOnly: options.simulatedOnly }),
     ...(options.occ === undefined ? {} : { occ: options.occ }),
   });
-  const onDisconnect = options.onDisconnect;
+  const { onDisconnect, onRefused } = options;
   const link = new CoreLink({
     coreUrl: options.coreUrl,
     runtime,
@@ -87,9 +89,11 @@ export function runAgent(options: AgentOptions): RunningAgent {
       attributes: options.attributes ?? {},
       version: AGENT_VERSION,
       scope: options.scope ?? '',
+      pid: process.pid,
     },
     ...(options.transport === undefined ? {} : { transport: options.transport }),
     ...(onDisconnect === undefined ? {} : { onDisconnect: () => onDisconnect(options.host) }),
+    ...(onRefused === undefined ? {} : { onRefused: (reason: string) => onRefused(options.host, reason) }),
   });
   link.start();
   return {

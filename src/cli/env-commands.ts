@@ -2,6 +2,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { ConnectError } from '@connectrpc/connect';
+import { isRequestableEvent, REQUESTABLE_EVENTS } from '../common/environment-fsm.ts';
 import { ControlEnvironmentRequest_Optype } from '../gen/protos/o2control_pb.ts';
 import type { EnvironmentInfo, RoleInfo } from '../gen/protos/o2control_pb.ts';
 import { controlClient, requestUser } from './control-client.ts';
@@ -13,7 +15,8 @@ type Ctx = (flags: GlobalFlags) => CliContext;
 type Flags = GlobalFlags & { endpoint?: string };
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
-const EVENTS = ['START_ACTIVITY', 'STOP_ACTIVITY', 'CONFIGURE', 'RESET', 'DEPLOY', 'GO_ERROR'] as const;
+/** The events `env control -e` offers: exactly those the core accepts in ControlEnvironment. */
+const EVENTS = REQUESTABLE_EVENTS;
 
 export function envCommands(program: Command, context: Ctx): void {
   const env = program.command('environment').alias('env').alias('e').description('environments');
@@ -106,7 +109,7 @@ export function envCommands(program: Command, context: Ctx): void {
         `run number: ${e.currentRunNumber === 0 ? '-' : e.currentRunNumber}`,
         `detectors: ${e.includedDetectors.join(', ') || '-'}`,
         `tasks: ${e.numberOfTasks} (${e.numberOfActiveTasks} active) on ${e.numberOfHosts} host(s)`,
-        ...(e.userVars['last_error'] !== undefined ? [`last error: ${e.userVars['last_error']}`] : []),
+        ...(e.lastError !== '' ? [`last error: ${e.lastError}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
       if (flags.tasks === true)
@@ -132,9 +135,9 @@ export function envCommands(program: Command, context: Ctx): void {
     .action(async (id: string, flags: { event: string }, cmd: Command) => {
       const { c, ctx } = client(cmd);
       const event = flags.event.toUpperCase();
-      const type = ControlEnvironmentRequest_Optype[event as keyof typeof ControlEnvironmentRequest_Optype];
+      const type = isRequestableEvent(event) ? ControlEnvironmentRequest_Optype[event] : undefined;
       if (type === undefined)
-        throw new Error(`--event: unknown event ${flags.event} (one of ${EVENTS.join(', ')})`);
+        throw new Error(`--event: ${flags.event} cannot be requested (one of ${EVENTS.join(', ')})`);
       const progress = ctx.json ? undefined : showProgress(c, id);
       const r = await c
         .controlEnvironment({ id, type, requestUser: requestUser() })
@@ -374,7 +377,8 @@ async function followCreation(
     for (;;) {
       await new Promise((r) => setTimeout(r, 200));
       const env = await c.getEnvironment({ id }).catch((e: unknown) => {
-        if (e instanceof Error && /creation of environment/.test(e.message)) throw e;
+        const failed = creationError(e);
+        if (failed !== undefined) throw failed;
         return undefined;
       });
       const info = env?.environment;
@@ -383,4 +387,13 @@ async function followCreation(
   } finally {
     ac.abort();
   }
+}
+
+/**
+ * The outcome of a creation polled through GetEnvironment is NewEnvironment's: its failure keeps the core's code
+ * (InvalidArgument for a workflow that does not plan) and is labelled NewEnvironment. Other errors mean "not yet".
+ */
+function creationError(e: unknown): ConnectError | undefined {
+  if (!(e instanceof ConnectError) || !/creation of environment/.test(e.rawMessage)) return undefined;
+  return new ConnectError(e.rawMessage.replace(/^GetEnvironment: /, 'NewEnvironment: '), e.code);
 }

@@ -47,6 +47,13 @@ export function isEnvEvent(s: string): s is EnvEvent {
   return (ENV_EVENTS as readonly string[]).includes(s);
 }
 
+/** Events a user may request (ControlEnvironment, `axle env control -e`): all but GO_ERROR, which only the core drives. */
+export const REQUESTABLE_EVENTS: readonly EnvEvent[] = ENV_EVENTS.filter((e) => e !== 'GO_ERROR');
+
+export function isRequestableEvent(s: string): s is EnvEvent {
+  return (REQUESTABLE_EVENTS as readonly string[]).includes(s);
+}
+
 /** The task (OCC) event an environment event sends to its tasks, if any. */
 export const TASK_EVENT_OF: Readonly<
   Partial<Record<EnvEvent, 'CONFIGURE' | 'START' | 'STOP' | 'RESET' | 'EXIT'>>

@@ -6,16 +6,21 @@
 import { parseDuration } from '../common/duration.ts';
 import type { Environment } from './environment.ts';
 import type { TaskUpdate } from './task-controller.ts';
+import type { TaskRecord } from './task-record.ts';
 
 export interface AutomationActions {
   goError(env: Environment, reason: string): void;
   stop(env: Environment, reason: string): void;
 }
 
-/** Applies an agent's report to the task and decides on automatic transitions. */
+/** Applies an agent's report to the task and decides on automatic transitions; O(depth of the task's role). */
 export function applyTaskUpdate(env: Environment, u: TaskUpdate, actions: AutomationActions): void {
-  const t = env.tasks.find((x) => x.taskId === u.taskId);
+  const t = env.task(u.taskId);
   if (t === undefined) return;
+  if (u.kind === 'REATTACHED') {
+    if (env.state === 'DONE') return;
+    reattach(t, u);
+  }
   if (u.state !== undefined && u.state !== '') t.state = u.state;
   if (u.kind === 'EXITED' || u.kind === 'LOST') {
     t.state = 'ERROR';
@@ -29,7 +34,7 @@ export function applyTaskUpdate(env: Environment, u: TaskUpdate, actions: Automa
   if (u.kind === 'END_OF_STREAM' || (u.kind === 'BASIC_TASK_TERMINATED' && t.desc.hook === undefined))
     t.safeToStop = true;
   env.taskEvent(t);
-  env.roleEvents();
+  env.taskRoleEvents(t);
   const inRun = ['DEPLOYED', 'CONFIGURED', 'RUNNING'].includes(env.state);
   if (
     t.state === 'ERROR' &&
@@ -44,9 +49,37 @@ export function applyTaskUpdate(env: Environment, u: TaskUpdate, actions: Automa
     );
     return;
   }
-  const work = env.workTasks().filter((x) => x.status === 'ACTIVE');
-  if (env.state === 'RUNNING' && work.length > 0 && work.every((x) => x.safeToStop))
-    actions.stop(env, 'all tasks reached end of stream');
+  if (env.state === 'RUNNING' && ENDING_KINDS.has(u.kind)) checkEndOfStreamSoon(env, actions);
+}
+
+/** Updates that can make every active task safe to stop (one ended, or the last unfinished one went away). */
+const ENDING_KINDS: ReadonlySet<TaskUpdate['kind']> = new Set([
+  'END_OF_STREAM',
+  'BASIC_TASK_TERMINATED',
+  'EXITED',
+  'LOST',
+]);
+const eosChecks = new WeakSet<Environment>();
+
+/** Once per burst of updates (one microtask later): STOP_ACTIVITY when every active work task reached its end. */
+function checkEndOfStreamSoon(env: Environment, actions: AutomationActions): void {
+  if (eosChecks.has(env)) return;
+  eosChecks.add(env);
+  queueMicrotask(() => {
+    eosChecks.delete(env);
+    const work = env.workTasks().filter((x) => x.status === 'ACTIVE');
+    if (env.state === 'RUNNING' && work.length > 0 && work.every((x) => x.safeToStop))
+      actions.stop(env, 'all tasks reached end of stream');
+  });
+}
+
+/** A task an agent reports again after it was lost (the agent came back): where and how it runs. */
+function reattach(t: TaskRecord, u: TaskUpdate): void {
+  t.host = u.host ?? t.host;
+  t.pid = u.pid ?? t.pid;
+  t.endpoints = u.endpoints ?? t.endpoints;
+  t.status = 'ACTIVE';
+  t.error = '';
 }
 
 /** Starts the auto-stop timer of a run, if `auto_stop_timeout` is a duration; returns a cancel function. */

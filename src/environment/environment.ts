@@ -6,8 +6,8 @@ import type { EnvState } from '../common/environment-fsm.ts';
 import type { Plan } from '../common/plan.ts';
 import type { CoreEvent, EventBus, OpStatus, RequestUser } from './events.ts';
 import { PendingCalls } from './moments.ts';
-import { rollUp } from './rollup.ts';
-import type { RoleView } from './rollup.ts';
+import { RoleIndex } from './role-index.ts';
+import type { RoleChange } from './role-index.ts';
 import { isHook, newTaskRecord } from './task-record.ts';
 import type { TaskRecord } from './task-record.ts';
 
@@ -51,7 +51,10 @@ export class Environment {
   lastError = '';
   lastUser: RequestUser | undefined;
   private readonly bus: EventBus;
-  private readonly roleStates = new Map<string, string>();
+  private readonly roles: RoleIndex;
+  /** The role index has been computed (and published) once. */
+  private rolesReady = false;
+  private readonly byId: ReadonlyMap<string, TaskRecord>;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(init: EnvironmentInit) {
@@ -67,6 +70,13 @@ export class Environment {
     this.userVars = { ...init.rootVars.userVars, environment_id: init.id };
     this.lastUser = init.user;
     this.tasks = init.plan.tasks.map((d) => newTaskRecord(d, init.newTaskId(), init.id));
+    this.byId = new Map(this.tasks.map((t) => [t.taskId, t]));
+    this.roles = new RoleIndex(init.plan.root);
+  }
+
+  /** The task with this id, if it is one of this environment's. */
+  task(taskId: string): TaskRecord | undefined {
+    return this.byId.get(taskId);
   }
 
   /** A variable as the root role sees it: user vars over vars over defaults. */
@@ -123,24 +133,38 @@ export class Environment {
     });
   }
 
-  /** Publishes a role event for every role whose rolled-up state or status changed since the last call. */
+  /** Publishes a role event for every role whose rolled-up state or status changed since the last call (O(tasks)). */
   roleEvents(): void {
-    const visit = (r: RoleView): void => {
-      const key = `${r.state}/${r.status}`;
-      if (this.roleStates.get(r.path) !== key) {
-        this.roleStates.set(r.path, key);
-        this.publish({
-          kind: 'role',
-          name: r.name,
-          status: r.status,
-          state: r.state,
-          rolePath: r.path,
-          environmentId: this.id,
-        });
-      }
-      r.children.forEach(visit);
-    };
-    visit(rollUp(this.plan.root, this.taskByPath(), !['STANDBY', 'DONE'].includes(this.state)));
+    const byPath = this.taskByPath();
+    const callsActive = !['STANDBY', 'DONE'].includes(this.state);
+    this.rolesReady = true;
+    this.publishRoles(
+      this.roles.refresh((role) => {
+        const t = byPath.get(role.path);
+        return {
+          state: t?.state ?? (callsActive ? 'RUNNING' : 'STANDBY'),
+          status: t?.status ?? (callsActive ? 'ACTIVE' : 'INACTIVE'),
+        };
+      }),
+    );
+  }
+
+  /** One task changed: role events for its role and the roles above it that changed (O(depth)). */
+  taskRoleEvents(t: TaskRecord): void {
+    if (!this.rolesReady) return this.roleEvents();
+    this.publishRoles(this.roles.update(t.desc.path, { state: t.state, status: t.status }));
+  }
+
+  private publishRoles(changes: readonly RoleChange[]): void {
+    for (const r of changes)
+      this.publish({
+        kind: 'role',
+        name: r.name,
+        status: r.status,
+        state: r.state,
+        rolePath: r.path,
+        environmentId: this.id,
+      });
   }
 
   taskEvent(t: TaskRecord): void {

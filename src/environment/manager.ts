@@ -2,9 +2,10 @@
  * The environment manager: creates environments (plan, detector exclusivity, DEPLOY, CONFIGURE), runs the transitions
  * users ask for (a failed one drives GO_ERROR), destroys them, and reacts to task reports (automation.ts).
  */
-import { isEnvEvent } from '../common/environment-fsm.ts';
+import { isRequestableEvent, nextState } from '../common/environment-fsm.ts';
 import type { EnvEvent } from '../common/environment-fsm.ts';
 import { formatIssue } from '../common/issue.ts';
+import { DEFAULT_PLAN_LIMITS, truncateText } from '../common/plan-limits.ts';
 import { applyTaskUpdate, scheduleAutoStop } from './automation.ts';
 import type { AutomationActions } from './automation.ts';
 import { EnvError } from './env-error.ts';
@@ -19,6 +20,8 @@ import type { TransitionDeps, TransitionOutcome } from './transitions.ts';
 export interface ManagerDeps extends TransitionDeps {
   readonly bus: EventBus;
   readonly newUid: () => string;
+  /** Characters of a creation error kept and returned (default DEFAULT_PLAN_LIMITS.maxErrorTextLength). */
+  readonly maxErrorText?: number;
   /** Plans a workflow with user variables for a new environment id. */
   readonly plan: (
     workflow: string,
@@ -48,8 +51,12 @@ export class EnvironmentManager {
   private readonly envs = new Map<string, Environment>();
   private readonly taskOwner = new Map<string, Environment>();
   private readonly autoStops = new Map<string, () => void>();
-  private readonly failures = new Map<string, string>();
+  private readonly failures = new Map<string, EnvError>();
   private readonly actions: AutomationActions;
+
+  private get maxErrorText(): number {
+    return this.deps.maxErrorText ?? DEFAULT_PLAN_LIMITS.maxErrorTextLength;
+  }
 
   constructor(private readonly deps: ManagerDeps) {
     this.actions = {
@@ -80,7 +87,12 @@ export class EnvironmentManager {
     const env = this.envs.get(id);
     const failed = this.failures.get(id);
     if (env === undefined && failed !== undefined)
-      throw new EnvError('failed_precondition', `creation of environment ${id} failed: ${failed}`, [], id);
+      throw new EnvError(
+        failed.code,
+        `creation of environment ${id} failed: ${failed.message}`,
+        failed.issues,
+        id,
+      );
     if (env === undefined) throw new EnvError('not_found', `environment ${id} not found`, [], id);
     return env;
   }
@@ -96,8 +108,10 @@ export class EnvironmentManager {
     try {
       return await this.createWithId(id, req);
     } catch (e: unknown) {
-      const message = e instanceof Error ? e.message : String(e);
-      this.failures.set(id, message);
+      // Only a bounded copy is kept: never the request or anything that refers to its values.
+      const message = truncateText(e instanceof Error ? e.message : String(e), this.maxErrorText);
+      const issues = e instanceof EnvError ? e.issues.slice(0, 100) : [];
+      this.failures.set(id, new EnvError(e instanceof EnvError ? e.code : 'internal', message, issues, id));
       if (this.failures.size > 100) this.failures.delete(this.failures.keys().next().value ?? '');
       this.deps.bus.publish({
         kind: 'environment',
@@ -115,7 +129,7 @@ export class EnvironmentManager {
 
   /** Why the creation of `id` failed, if it did (kept for the last 100 failures). */
   creationFailure(id: string): string | undefined {
-    return this.failures.get(id);
+    return this.failures.get(id)?.message;
   }
 
   private async createWithId(id: string, req: CreateRequest): Promise<Environment> {
@@ -123,8 +137,11 @@ export class EnvironmentManager {
     if (!p.ok) {
       throw new EnvError(
         'invalid_argument',
-        `cannot load workflow ${req.workflow}:\n${p.issues.map(formatIssue).join('\n')}`,
-        p.issues,
+        truncateText(
+          `cannot load workflow ${req.workflow}:\n${p.issues.map(formatIssue).join('\n')}`,
+          this.maxErrorText,
+        ),
+        p.issues.slice(0, 100),
         id,
       );
     }
@@ -166,17 +183,22 @@ export class EnvironmentManager {
     return env;
   }
 
-  /** Runs a user transition; failure → GO_ERROR (state ERROR) and an `aborted` error with the reason. */
+  /**
+   * Runs a user transition. An event the state does not allow → `failed_precondition` naming both (nothing runs);
+   * a failure → GO_ERROR (state ERROR) and an `aborted` error with the reason.
+   */
   async control(id: string, event: string, user?: RequestUser): Promise<Environment> {
     const env = this.get(id);
-    if (!isEnvEvent(event) || event === 'GO_ERROR')
+    if (!isRequestableEvent(event))
       throw new EnvError('invalid_argument', `event ${event} cannot be requested`, [], id);
     if (user !== undefined) env.lastUser = user;
-    const r = await env.exclusive(() => this.transition(env, event));
+    const r = await env.exclusive(async () => {
+      const next = nextState(env.state, event);
+      if (!next.ok) return { refused: next.reason };
+      return this.transition(env, event);
+    });
+    if ('refused' in r) throw new EnvError('failed_precondition', r.refused, [], id);
     if (r.ok) return env;
-    if (!r.stateChanged && env.state !== 'ERROR' && /is impossible from state/.test(r.error)) {
-      throw new EnvError('failed_precondition', r.error, [], id);
-    }
     await this.goError(env, `${event} failed: ${r.error}`);
     throw new EnvError(
       'aborted',
@@ -201,12 +223,11 @@ export class EnvironmentManager {
     const r = await env.exclusive(async () => {
       if (!force && env.state === 'RUNNING') await this.stepOrError(env, 'STOP_ACTIVITY');
       if (!force && env.state === 'CONFIGURED') await this.stepOrError(env, 'RESET');
-      this.autoStops.get(env.id)?.();
+      this.cancelAutoStop(env.id);
       return teardown(env, this.deps, { keepTasks: opts.keepTasks === true });
     });
-    this.envs.delete(id);
+    this.forget(env, new Set(r.kept));
     if (!opts.keepTasks) await this.deps.controller.releaseEnvironment?.(id);
-    for (const t of env.tasks) if (!r.kept.includes(t.taskId)) this.taskOwner.delete(t.taskId);
     return r;
   }
 
@@ -242,12 +263,31 @@ export class EnvironmentManager {
 
   private async transition(env: Environment, event: EnvEvent): Promise<TransitionOutcome> {
     const r = await runTransition(env, event, this.deps);
-    if (r.ok && event === 'START_ACTIVITY') this.autoStops.set(env.id, scheduleAutoStop(env, this.actions));
+    if (r.ok && event === 'START_ACTIVITY') {
+      this.cancelAutoStop(env.id);
+      this.autoStops.set(env.id, scheduleAutoStop(env, this.actions));
+    }
     if (event === 'STOP_ACTIVITY' || event === 'GO_ERROR') {
-      this.autoStops.get(env.id)?.();
+      this.cancelAutoStop(env.id);
       for (const t of env.tasks) t.safeToStop = false;
     }
     return r;
+  }
+
+  private cancelAutoStop(id: string): void {
+    this.autoStops.get(id)?.();
+    this.autoStops.delete(id);
+  }
+
+  /**
+   * Drops everything the manager keys by this environment, so that nothing of it outlives its teardown; tasks in
+   * `kept` (destroy with keepTasks) stay listed until CleanupTasks.
+   */
+  private forget(env: Environment, kept: ReadonlySet<string> = new Set()): void {
+    this.cancelAutoStop(env.id);
+    this.envs.delete(env.id);
+    for (const t of env.tasks)
+      if (!kept.has(t.taskId) && this.taskOwner.get(t.taskId) === env) this.taskOwner.delete(t.taskId);
   }
 
   private async stepOrError(env: Environment, event: EnvEvent): Promise<void> {
@@ -273,8 +313,7 @@ export class EnvironmentManager {
   private async failAndTeardown(env: Environment, reason: string): Promise<void> {
     await this.goError(env, reason);
     await env.exclusive(() => teardown(env, this.deps, { keepTasks: false }));
-    this.envs.delete(env.id);
-    for (const t of env.tasks) this.taskOwner.delete(t.taskId);
+    this.forget(env);
     await this.deps.controller.releaseEnvironment?.(env.id);
   }
 

@@ -60,8 +60,15 @@ export interface HookResult {
   readonly error?: string;
 }
 
+/** REATTACHED: a task that had been lost is reported again by its agent (which came back), with host and pid. */
 export type TaskUpdateKind =
-  'STATE' | 'END_OF_STREAM' | 'TASK_INTERNAL_ERROR' | 'BASIC_TASK_TERMINATED' | 'EXITED' | 'LOST';
+  | 'STATE'
+  | 'END_OF_STREAM'
+  | 'TASK_INTERNAL_ERROR'
+  | 'BASIC_TASK_TERMINATED'
+  | 'EXITED'
+  | 'LOST'
+  | 'REATTACHED';
 
 export interface TaskUpdate {
   readonly taskId: string;
@@ -70,6 +77,10 @@ export interface TaskUpdate {
   readonly exitCode?: number;
   readonly output?: string;
   readonly reason?: string;
+  /** REATTACHED: where the task runs. */
+  readonly host?: string;
+  readonly pid?: number;
+  readonly endpoints?: Readonly<Record<string, string>>;
 }
 
 export interface HostInfo {

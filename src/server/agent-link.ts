@@ -4,20 +4,33 @@
  */
 import { create } from '@bufbuild/protobuf';
 import type { AsyncQueue } from '../common/async-queue.ts';
-import { CommandSchema, CoreMessageSchema, TransitionBatchSchema } from '../gen/axle/agent/v1/agent_pb.ts';
+import {
+  CommandSchema,
+  CoreMessageSchema,
+  LaunchBatchSchema,
+  TransitionBatchSchema,
+} from '../gen/axle/agent/v1/agent_pb.ts';
 import type {
   Command,
   CommandResult,
   CoreMessage,
   Hello,
+  Launch,
   Transition,
 } from '../gen/axle/agent/v1/agent_pb.ts';
+import { Liveness } from './liveness.ts';
 
 type Op = Command['op'];
 
+/** Many operations in one command, answered by one CommandResults (ids `<command id>.<index>`). */
+export type Batch =
+  | { readonly case: 'transitionBatch'; readonly items: readonly Transition[] }
+  | { readonly case: 'launchBatch'; readonly items: readonly Launch[] };
+
 export class AgentLink {
   readonly tasks = new Set<string>();
-  lastSeen = Date.now();
+  readonly connectedAt = Date.now();
+  readonly liveness = new Liveness(this.connectedAt);
   private readonly waiting = new Map<string, (r: CommandResult | Error) => void>();
   private next = 0;
 
@@ -48,23 +61,27 @@ export class AgentLink {
     });
   }
 
-  /** Sends many transitions as one TransitionBatch; resolves with one result (or Error) per transition, in order. */
-  sendBatch(transitions: readonly Transition[], timeoutMs: number): Promise<(CommandResult | Error)[]> {
+  /** Sends a batch as one command; resolves with one result (or Error) per item, in order. */
+  sendBatch(batch: Batch, timeoutMs: number): Promise<(CommandResult | Error)[]> {
     const id = `${this.hello.agentId}-${++this.next}`;
-    const waits = transitions.map(
+    const count = batch.items.length;
+    const waits = batch.items.map(
       (_, i) =>
         new Promise<CommandResult | Error>((resolve) => {
           this.waiting.set(`${id}.${i}`, resolve);
         }),
     );
     const timer = setTimeout(() => {
-      for (let i = 0; i < transitions.length; i++)
+      for (let i = 0; i < count; i++)
         this.settle(`${id}.${i}`, new Error(`agent on ${this.host} did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    const op: Op = {
-      case: 'transitionBatch',
-      value: create(TransitionBatchSchema, { transitions: [...transitions] }),
-    };
+    const op: Op =
+      batch.case === 'launchBatch'
+        ? { case: 'launchBatch', value: create(LaunchBatchSchema, { launches: [...batch.items] }) }
+        : {
+            case: 'transitionBatch',
+            value: create(TransitionBatchSchema, { transitions: [...batch.items] }),
+          };
     this.out.push(
       create(CoreMessageSchema, { kind: { case: 'command', value: create(CommandSchema, { id, op }) } }),
     );

@@ -2,8 +2,9 @@
  * The core's side of the agent protocol and its TaskController: connected agents by host (and, for agents a cluster
  * engine starts per environment, by host and environment), placement of launches with the scheduler, provisioning
  * through the cluster engine, commands with results, and task reports turned into TaskUpdates. An agent that
- * disconnects or misses heartbeats for `lostAfterMs`, or a host the engine reports lost, makes its tasks LOST,
- * naming the host.
+ * disconnects or stays silent for `lostAfterMs` (time the core itself was stalled excluded, see liveness.ts), or a
+ * host the engine reports lost, makes its tasks LOST, naming the host. A second agent for a connected host is
+ * refused; an agent that comes back re-attaches the tasks its Hello lists.
  */
 import { create } from '@bufbuild/protobuf';
 import type {
@@ -17,24 +18,21 @@ import type {
   TaskUpdateKind,
   TransitionItem,
 } from '../environment/task-controller.ts';
-import {
-  BindRequestSchema,
-  CommandSpecSchema,
-  KillSchema,
-  LaunchSchema,
-  TransitionSchema,
-  TriggerHookSchema,
-} from '../gen/axle/agent/v1/agent_pb.ts';
-import type { CommandResult, TaskUpdate as WireUpdate } from '../gen/axle/agent/v1/agent_pb.ts';
+import { KillSchema, TransitionSchema, TriggerHookSchema } from '../gen/axle/agent/v1/agent_pb.ts';
+import type { CommandResult, TaskReport, TaskUpdate as WireUpdate } from '../gen/axle/agent/v1/agent_pb.ts';
 import type { ClusterEngine, HostLoss } from '../engine/cluster-engine.ts';
 import { Ledger } from '../scheduler/placement-ledger.ts';
 import type { HostOffer } from '../scheduler/placement-types.ts';
+import { sendLaunches } from './agent-launch.ts';
+import type { PlacedLaunch } from './agent-launch.ts';
 import type { AgentLink } from './agent-link.ts';
 import { AgentWaiter, linkKey } from './agent-waiter.ts';
 import { clusterView } from './cluster-view.ts';
 import type { ClusterView } from './cluster-view.ts';
 import { demandOf, placeLaunches } from './launch-placement.ts';
 import type { Placement } from './launch-placement.ts';
+import { LoopStallMeter } from './liveness.ts';
+import { placeWaitingForHosts } from './host-wait.ts';
 
 const MARGIN_MS = 5_000;
 /** Time agents started by a cluster engine get to connect. */
@@ -47,19 +45,36 @@ const UPDATE_KINDS: readonly TaskUpdateKind[] = [
   'LOST',
 ];
 
+export interface AgentRegistryOptions {
+  /** Silence (core stalls excluded) after which an agent is lost; default 3 s. */
+  readonly lostAfterMs?: number;
+  /** The core's log: one line per agent arrival, loss and refusal. */
+  readonly log?: (line: string) => void;
+}
+
 export class AgentRegistry implements TaskController {
+  readonly lostAfterMs: number;
   private readonly agents = new Map<string, AgentLink>();
   private readonly taskHost = new Map<string, string>();
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
   private readonly ledger = new Ledger();
-  private readonly watchdog: NodeJS.Timeout;
+  private readonly watchdog: LoopStallMeter;
   private readonly waiter = new AgentWaiter();
+  private readonly log: (line: string) => void;
   private unsubscribeEngine: () => void = () => undefined;
+  /** Called at each agent attach (DEPLOYs waiting for hosts). */
+  private readonly attachListeners = new Set<() => void>();
+  /** Hosts the core's own engine runs agents on: DEPLOY waits for them when they are not connected. */
+  private expected: ReadonlySet<string> = new Set();
+  private stopped = false;
   private cluster: ClusterEngine | undefined;
 
-  constructor(readonly lostAfterMs = 3_000) {
-    this.watchdog = setInterval(() => this.checkHeartbeats(), Math.min(500, lostAfterMs / 2));
-    this.watchdog.unref();
+  constructor(options: AgentRegistryOptions = {}) {
+    this.lostAfterMs = options.lostAfterMs ?? 3_000;
+    this.log = options.log ?? (() => undefined);
+    this.watchdog = new LoopStallMeter(Math.min(500, this.lostAfterMs / 2), (stall, now) =>
+      this.tick(stall, now),
+    );
   }
 
   /** From now on, hosts come from `cluster` and each environment's agents are provisioned through it. */
@@ -69,13 +84,41 @@ export class AgentRegistry implements TaskController {
     this.unsubscribeEngine = cluster.onHostLost((loss) => this.hostLost(loss));
   }
 
-  /** A new agent stream; an older link of the same host (and scope) is replaced. */
-  attach(link: AgentLink): void {
+  /**
+   * A new agent stream. Refused, with the reason, while another agent serves the same host (and scope); the same
+   * agent (equal agent id) reconnecting replaces its older stream. The tasks its Hello lists are re-attached.
+   */
+  attach(link: AgentLink): string | undefined {
     const key = linkKey(link);
     const old = this.agents.get(key);
-    if (old !== undefined && old !== link) this.detach(old, `agent on ${link.host} reconnected`);
+    if (old !== undefined && old !== link) {
+      if (!sameAgent(old, link)) {
+        const reason =
+          `an agent for host ${link.host} is already connected (${describe(old)}, since ` +
+          `${new Date(old.connectedAt).toISOString()}): refusing ${describe(link)}`;
+        this.log(`agent ${link.host} refused: ${reason}`);
+        return reason;
+      }
+      this.replace(old, link);
+    }
     this.agents.set(key, link);
+    this.log(
+      `agent ${link.host} connected (${describe(link)}, ${link.hello.tasks.length} running task(s) re-attached)`,
+    );
+    for (const t of link.hello.tasks) this.reattach(link, t);
     this.waiter.attached(key);
+    for (const f of [...this.attachListeners]) f();
+    return undefined;
+  }
+
+  /** The hosts of the core's local agents, which DEPLOY waits for when they are not (yet, or again) connected. */
+  expectHosts(hosts: readonly string[]): void {
+    this.expected = new Set(hosts);
+  }
+
+  /** Resolves undefined once agents of all `hosts` are connected, else with why not after `timeoutMs`. */
+  waitForHosts(hosts: readonly string[], timeoutMs: number): Promise<string | undefined> {
+    return this.waiter.waitFor(hosts, timeoutMs, (k) => this.agents.has(k));
   }
 
   detach(link: AgentLink, reason: string): void {
@@ -83,23 +126,13 @@ export class AgentRegistry implements TaskController {
     if (this.agents.get(key) !== link) return;
     this.agents.delete(key);
     link.close(reason);
-    for (const taskId of link.tasks)
-      this.emit({
-        taskId,
-        kind: 'LOST',
-        state: 'ERROR',
-        reason: `${reason}: task lost with host ${link.host}`,
-      });
+    this.log(`agent ${link.host} lost (${describe(link)}, ${link.tasks.size} task(s) lost): ${reason}`);
+    this.loseTasks(link, [...link.tasks], reason);
   }
 
-  /** A task the agent still runs (after a core or stream restart): route its commands to this agent again. */
-  adopt(link: AgentLink, taskId: string): void {
-    link.tasks.add(taskId);
-    this.taskHost.set(taskId, linkKey(link));
-  }
-
-  heartbeat(link: AgentLink): void {
-    link.lastSeen = Date.now();
+  /** A message from the agent was read; `heartbeat` carries the agent's send time and sequence. */
+  heartbeat(link: AgentLink, heartbeat?: { readonly sentAt: number; readonly sequence: bigint }): void {
+    link.liveness.heard(Date.now(), heartbeat);
   }
 
   /** An update reported by an agent. */
@@ -126,44 +159,90 @@ export class AgentRegistry implements TaskController {
   }
 
   stop(): void {
-    clearInterval(this.watchdog);
+    this.stopped = true;
+    for (const f of [...this.attachListeners]) f();
+    this.watchdog.stop();
     this.unsubscribeEngine();
     for (const a of [...this.agents.values()]) this.detach(a, 'core shutting down');
   }
 
   async launch(requests: readonly LaunchRequest[]): Promise<LaunchResult[]> {
     const envId = requests[0]?.environmentId ?? '';
-    const placement = placeLaunches(requests, this.offers(), this.ledger, 'no host is connected');
+    const place = (): Map<string, Placement> =>
+      placeLaunches(requests, this.offers(), this.ledger, 'no host is connected');
+    const placement =
+      this.cluster !== undefined
+        ? place()
+        : await placeWaitingForHosts({
+            requests,
+            place,
+            connected: () => new Set(this.offers().map((o) => o.host)),
+            expected: this.expected,
+            nextAttach: (ms) => this.nextAttach(ms),
+            timeoutMs: Math.max(0, ...requests.map((r) => r.timeoutMs)),
+            stopped: () => this.stopped,
+          });
     const provisionError = await this.provision(envId, requests, placement);
-    return Promise.all(
-      requests.map(async (r): Promise<LaunchResult> => {
-        const p = placement.get(r.taskId);
-        if (p === undefined || !p.ok)
-          return { taskId: r.taskId, ok: false, undeployable: true, error: p?.reason ?? 'not placed' };
-        if (provisionError !== undefined)
-          return { taskId: r.taskId, ok: false, host: p.host, error: provisionError };
-        const link = this.linkFor(p.host, envId);
-        if (link === undefined)
-          return { taskId: r.taskId, ok: false, host: p.host, error: `no agent on ${p.host}` };
-        link.tasks.add(r.taskId);
-        this.taskHost.set(r.taskId, linkKey(link));
-        const res = await link.send(
-          { case: 'launch', value: launchMessage(r, link.host, p) },
-          r.timeoutMs + MARGIN_MS,
-        );
-        if (res instanceof Error || !res.ok) {
-          link.tasks.delete(r.taskId);
-          this.taskHost.delete(r.taskId);
-          return {
-            taskId: r.taskId,
-            ok: false,
-            host: link.host,
-            error: `on ${link.host}: ${res instanceof Error ? res.message : res.error}`,
-          };
-        }
-        return { taskId: r.taskId, ok: true, host: link.host, pid: res.pid, endpoints: res.endpoints };
-      }),
-    );
+    const out = new Map<string, LaunchResult>();
+    const byLink = new Map<AgentLink, PlacedLaunch[]>();
+    for (const r of requests) {
+      const p = placement.get(r.taskId);
+      const link = p?.ok === true ? this.linkFor(p.host, envId) : undefined;
+      if (p === undefined || !p.ok)
+        out.set(r.taskId, {
+          taskId: r.taskId,
+          ok: false,
+          undeployable: true,
+          error: p?.reason ?? 'not placed',
+        });
+      else if (provisionError !== undefined)
+        out.set(r.taskId, { taskId: r.taskId, ok: false, host: p.host, error: provisionError });
+      else if (link === undefined)
+        out.set(r.taskId, { taskId: r.taskId, ok: false, host: p.host, error: `no agent on ${p.host}` });
+      else byLink.set(link, [...(byLink.get(link) ?? []), { request: r, placement: p }]);
+    }
+    await Promise.all([...byLink].map(([link, launches]) => this.launchOn(link, launches, out)));
+    return requests.map((r) => out.get(r.taskId) ?? { taskId: r.taskId, ok: false, error: 'not launched' });
+  }
+
+  private async launchOn(
+    link: AgentLink,
+    launches: readonly PlacedLaunch[],
+    out: Map<string, LaunchResult>,
+  ): Promise<void> {
+    for (const { request } of launches) {
+      link.tasks.add(request.taskId);
+      this.taskHost.set(request.taskId, linkKey(link));
+    }
+    const results = await sendLaunches(link, launches, MARGIN_MS);
+    launches.forEach(({ request: r }, i) => {
+      const res = results[i] ?? new Error('no result');
+      if (res instanceof Error || !res.ok) {
+        link.tasks.delete(r.taskId);
+        this.taskHost.delete(r.taskId);
+        const error = `on ${link.host}: ${res instanceof Error ? res.message : res.error}`;
+        out.set(r.taskId, { taskId: r.taskId, ok: false, host: link.host, error });
+      } else
+        out.set(r.taskId, {
+          taskId: r.taskId,
+          ok: true,
+          host: link.host,
+          pid: res.pid,
+          endpoints: res.endpoints,
+        });
+    });
+  }
+
+  private nextAttach(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.attachListeners.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.attachListeners.add(done);
+    });
   }
 
   /** Frees what an environment held: CPU, memory and ports in the ledger, and its cluster allocation. */
@@ -285,7 +364,7 @@ export class AgentRegistry implements TaskController {
           });
         });
         const timeout = Math.max(...idx.map((i) => items[i]?.timeoutMs ?? 0)) + MARGIN_MS;
-        const results = await link.sendBatch(wire, timeout);
+        const results = await link.sendBatch({ case: 'transitionBatch', items: wire }, timeout);
         results.forEach((r, k) => {
           const i = idx[k] as number;
           const src = items[i]?.srcState ?? '';
@@ -364,12 +443,60 @@ export class AgentRegistry implements TaskController {
     for (const l of this.listeners) l(u);
   }
 
-  private checkHeartbeats(): void {
+  /** A watchdog tick: the core's own stall is credited to every agent, then they are judged after the I/O phase. */
+  private tick(stallMs: number, now: number): void {
+    if (stallMs > 0) for (const a of this.agents.values()) a.liveness.credit(stallMs, now);
+    setImmediate(() => this.judge());
+  }
+
+  private judge(): void {
     const now = Date.now();
     for (const a of [...this.agents.values()]) {
-      if (now - a.lastSeen > this.lostAfterMs)
-        this.detach(a, `agent on ${a.host} missed its heartbeats for ${this.lostAfterMs} ms`);
+      const silent = a.liveness.silence(now);
+      if (silent > this.lostAfterMs)
+        this.detach(
+          a,
+          `agent on ${a.host} missed its heartbeats: silent for ${Math.round(silent)} ms (the core's own stalls ` +
+            `not counted; last heartbeat #${a.liveness.sequence}), more than ${this.lostAfterMs} ms`,
+        );
     }
+  }
+
+  /** The same agent came back on a new stream: the old one goes; its tasks the new Hello does not list are lost. */
+  private replace(old: AgentLink, link: AgentLink): void {
+    this.agents.delete(linkKey(old));
+    const reason = `agent on ${link.host} reconnected`;
+    old.close(reason);
+    const listed = new Set(link.hello.tasks.map((t) => t.taskId));
+    const gone = [...old.tasks].filter((id) => !listed.has(id));
+    this.log(
+      `agent ${link.host} replaced its stream (${describe(link)}, ${gone.length} task(s) not reported)`,
+    );
+    this.loseTasks(old, gone, `${reason} without it`);
+  }
+
+  private loseTasks(link: AgentLink, taskIds: readonly string[], reason: string): void {
+    for (const taskId of taskIds)
+      this.emit({
+        taskId,
+        kind: 'LOST',
+        state: 'ERROR',
+        reason: `${reason}: task lost with host ${link.host}`,
+      });
+  }
+
+  /** A task the agent still runs (it came back, or the core restarted): commands go to this agent again. */
+  private reattach(link: AgentLink, t: TaskReport): void {
+    link.tasks.add(t.taskId);
+    this.taskHost.set(t.taskId, linkKey(link));
+    this.emit({
+      taskId: t.taskId,
+      kind: 'REATTACHED',
+      ...(t.state !== '' ? { state: t.state } : {}),
+      host: link.host,
+      pid: t.pid,
+      endpoints: { ...t.endpoints },
+    });
   }
 }
 
@@ -383,53 +510,19 @@ function transitionResult(r: CommandResult, srcState: string): TransitionResult 
   };
 }
 
-/** AliECS sets O2_ROLE=<host> and O2_SYSTEM=FLP unless the task's environment already does. */
-function withO2Defaults(env: readonly string[], host: string): string[] {
-  const has = (k: string): boolean => env.some((e) => e.startsWith(`${k}=`));
-  return [
-    ...env,
-    ...(has('O2_ROLE') ? [] : [`O2_ROLE=${host}`]),
-    ...(has('O2_SYSTEM') ? [] : ['O2_SYSTEM=FLP']),
-  ];
+/** The same agent process on another stream: the agent id it sends in every Hello is equal (and not empty). */
+function sameAgent(a: AgentLink, b: AgentLink): boolean {
+  return a.hello.agentId !== '' && a.hello.agentId === b.hello.agentId;
+}
+
+/** `agent flp001-1a2b3c4d, pid 1234` for the log and for refusals. */
+function describe(link: AgentLink): string {
+  const id = link.hello.agentId === '' ? 'agent' : `agent ${link.hello.agentId}`;
+  return link.hello.pid > 0 ? `${id}, pid ${link.hello.pid}` : id;
 }
 
 /** The host part of a link key (`flp001` or `flp001#<env id>`). */
 function hostOf(key: string): string {
   const i = key.indexOf('#');
   return i < 0 ? key : key.slice(0, i);
-}
-
-function launchMessage(
-  r: LaunchRequest,
-  host: string,
-  p: Extract<Placement, { ok: true }>,
-): ReturnType<typeof create<typeof LaunchSchema>> {
-  const c = r.command;
-  return create(LaunchSchema, {
-    taskId: r.taskId,
-    environmentId: r.environmentId,
-    name: r.name,
-    path: r.path,
-    controlMode: r.control,
-    command: create(CommandSpecSchema, {
-      value: c.value,
-      arguments: [...c.arguments],
-      env: withO2Defaults(c.env, host),
-      user: c.user,
-      shell: c.shell,
-      stdout: c.stdout,
-      stderr: c.stderr,
-    }),
-    binds: r.binds.map((b) =>
-      create(BindRequestSchema, {
-        channel: b.channel,
-        addressing: b.addressing,
-        target: b.target ?? '',
-        port: p.channelPorts.get(b.channel) ?? 0,
-      }),
-    ),
-    simulated: false,
-    timeoutMs: BigInt(r.timeoutMs),
-    controlPort: p.controlPort ?? 0,
-  });
 }

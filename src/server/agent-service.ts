@@ -1,6 +1,7 @@
 /**
  * `axle.agent.v1.AgentService/Connect`: the bidirectional stream an agent opens. The first message must be Hello; the
- * core answers Welcome, then sends Commands; the agent sends results, task updates and heartbeats.
+ * core answers Welcome, then sends Commands; the agent sends results, task updates and heartbeats. A Hello for a host
+ * another agent serves is refused with AlreadyExists and the reason.
  */
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
@@ -28,8 +29,8 @@ export function agentRoutes(
           throw new ConnectError('Hello.host must name the agent host', Code.InvalidArgument);
         const out = new AsyncQueue<CoreMessage>();
         const link = new AgentLink(hello.value, out);
-        registry.attach(link);
-        for (const t of hello.value.tasks) registry.adopt(link, t.taskId);
+        const refusal = registry.attach(link);
+        if (refusal !== undefined) throw new ConnectError(refusal, Code.AlreadyExists);
         out.push(
           create(CoreMessageSchema, {
             kind: {
@@ -52,8 +53,11 @@ async function pump(
   let reason = `agent on ${link.host} disconnected`;
   try {
     for (let m = await it.next(); m.done !== true; m = await it.next()) {
-      registry.heartbeat(link);
       const k = m.value.kind;
+      registry.heartbeat(
+        link,
+        k.case === 'heartbeat' ? { sentAt: Number(k.value.timeMs), sequence: k.value.sequence } : undefined,
+      );
       if (k.case === 'result') registry.result(link, k.value);
       else if (k.case === 'results') for (const r of k.value.results) registry.result(link, r);
       else if (k.case === 'update') registry.report(k.value);

@@ -76,6 +76,7 @@ export function environmentInfo(env: Environment, withTasks: boolean): Init {
     currentTransition: env.currentTransition,
     numberOfActiveTasks: active,
     numberOfInactiveTasks: env.tasks.length - active,
+    lastError: env.lastError,
   };
 }
 

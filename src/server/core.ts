@@ -2,13 +2,14 @@
  * `axle core`: the hub. Serves the control API (`o2control.Control`) and the agent protocol on one HTTP/2 cleartext
  * port (gRPC, gRPC-Web and Connect), runs environments, and with the local engine starts its agents.
  */
-import { mkdirSync } from 'node:fs';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { ConnectRouter } from '@connectrpc/connect';
 import type { ConfigSource } from '../common/config-source.ts';
+import { planLimits } from '../common/plan-limits.ts';
+import type { PlanLimits } from '../common/plan-limits.ts';
 import { newRunNumber } from '../config/store.ts';
 import { storeConfigSource } from '../config/store-config-source.ts';
 import { openConfiguration, seedStore } from './configuration.ts';
@@ -21,13 +22,15 @@ import { SlurmEngine } from '../engine/slurm/slurm-engine.ts';
 import { EventBus } from '../environment/events.ts';
 import { EnvironmentManager } from '../environment/manager.ts';
 import { planEnvironment } from '../environment/planning.ts';
-import { FileRunNumbers } from '../environment/run-numbers.ts';
+import { PlanWorkers } from '../environment/plan-runner.ts';
+import { LocalRunNumbers } from '../environment/run-numbers.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { createCallRunner } from '../plugins/call-runner.ts';
 import { testPlugin } from '../plugins/test-plugin.ts';
 import { RepoManager } from '../repos/repo-manager.ts';
 import { JitService } from '../workflow/jit.ts';
 import { newUid } from '../workflow/uid.ts';
+import { mkdirPrivate } from '../agent/private-files.ts';
 import { AgentRegistry } from './agent-registry.ts';
 import { agentRoutes } from './agent-service.ts';
 import { apricotRoutes } from './apricot-handlers.ts';
@@ -39,6 +42,7 @@ import type { KafkaEventPublisher } from './kafka-events.ts';
 import { miscHandlers } from './misc-handlers.ts';
 import { CORE_PROTO_FILES, reflectionRoutes } from './reflection.ts';
 import { repoHandlers } from './repo-handlers.ts';
+import { checkRequests, markInvalidUtf8, READ_MAX_BYTES, strictJsonOptions } from './request-checks.ts';
 import { peerContext, requestLog } from './request-log.ts';
 import { Subscriptions } from './subscriptions.ts';
 
@@ -81,6 +85,12 @@ export interface CoreOptions {
   readonly log?: (line: string) => void;
   /** Also log successful reads (verbose). */
   readonly logReads?: boolean;
+  /** Planning limits and budgets over the defaults (DEFAULT_PLAN_LIMITS). */
+  readonly planLimits?: Partial<PlanLimits>;
+  /** Plan on the core's own thread instead of worker threads (no heap or time budget; for debugging). */
+  readonly planInProcess?: boolean;
+  /** Time the local agents get to connect before the start fails (default 60 s). */
+  readonly agentConnectTimeoutMs?: number;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -111,7 +121,7 @@ export interface RunningCore {
 }
 
 export async function startCore(o: CoreOptions): Promise<RunningCore> {
-  mkdirSync(o.stateDir, { recursive: true });
+  mkdirPrivate(o.stateDir);
   const coreId = newUid();
   const repos = await RepoManager.open({ stateDir: o.stateDir });
   const configuration = o.config === undefined ? undefined : await openConfiguration(o.config, o.stateDir);
@@ -121,13 +131,23 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     configuration?.source ?? (o.store === undefined ? undefined : await storeSource(o.store));
   const config =
     base === undefined || o.extraDefaults === undefined ? base : withDefaults(base, o.extraDefaults);
-  mkdirSync(join(o.stateDir, 'jit'), { recursive: true });
+  const limits = planLimits(o.planLimits);
+  const jitDir = join(o.stateDir, 'jit');
+  mkdirPrivate(jitDir);
   const jit = new JitService({
-    cacheDir: join(o.stateDir, 'jit'),
+    cacheDir: jitDir,
     ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}),
     ...(config !== undefined ? { config } : {}),
   });
+  const planners = new PlanWorkers({
+    repos,
+    limits,
+    jit: { cacheDir: jitDir, ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}) },
+    ...(config !== undefined ? { config } : {}),
+  });
+  if (o.planInProcess !== true) planners.warm();
   const bus = new EventBus();
+  const eventLog = stamped(o.log);
   // The Kafka client loads only when events go to Kafka.
   const kafka =
     o.kafkaEndpoints === undefined || o.kafkaEndpoints.length === 0
@@ -136,25 +156,35 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           brokers: o.kafkaEndpoints,
           bus,
           coreId,
-          ...(o.log !== undefined ? { log: o.log } : {}),
+          ...(eventLog !== undefined ? { log: eventLog } : {}),
         });
-  const registry = new AgentRegistry(o.agentLostAfterMs ?? 3_000);
-  const runNumbers = new FileRunNumbers(join(o.stateDir, 'run-number'));
+  const registry = new AgentRegistry({
+    ...(o.agentLostAfterMs !== undefined ? { lostAfterMs: o.agentLostAfterMs } : {}),
+    ...(eventLog !== undefined ? { log: eventLog } : {}),
+  });
+  const runNumbers: Pick<LocalRunNumbers, 'next' | 'close'> =
+    store !== undefined
+      ? { next: () => newRunNumber(store), close: () => Promise.resolve() }
+      : new LocalRunNumbers(o.stateDir);
   const manager = new EnvironmentManager({
     bus,
     controller: registry,
     callRunner: createCallRunner([testPlugin]),
-    newRunNumber: () => (store !== undefined ? newRunNumber(store) : runNumbers.next()),
+    newRunNumber: () => runNumbers.next(),
     newUid,
+    maxErrorText: limits.maxErrorTextLength,
     plan: (workflow, vars, environmentId) =>
-      planEnvironment({
-        repos,
-        workflow,
-        userVars: vars,
-        environmentId,
-        jit,
-        ...(config !== undefined ? { config } : {}),
-      }),
+      o.planInProcess === true
+        ? planEnvironment({
+            repos,
+            workflow,
+            userVars: vars,
+            environmentId,
+            jit,
+            limits,
+            ...(config !== undefined ? { config } : {}),
+          })
+        : planners.plan({ workflow, userVars: vars, environmentId }),
   });
   const context: CoreContext = {
     coreId,
@@ -167,6 +197,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     plugins: { testplugin: true },
   };
   const subs = new Subscriptions(bus);
+  let ready = false;
   const apricot = store === undefined ? undefined : new ApricotService(store);
   const routes = (router: ConnectRouter): void => {
     router.service(Control, {
@@ -175,13 +206,23 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
       ...repoHandlers(context),
     });
     agentRoutes(registry, coreId)(router);
-    healthRoutes()(router);
+    healthRoutes(() => ready)(router);
     reflectionRoutes(CORE_PROTO_FILES)(router);
     if (apricot !== undefined) apricotRoutes(apricot)(router);
     clusterRoutes(() => registry.clusterView())(router);
   };
-  const interceptors = o.log === undefined ? [] : [requestLog({ log: o.log, reads: o.logReads === true })];
-  const server = http2.createServer(connectNodeAdapter({ routes, interceptors, contextValues: peerContext }));
+  markInvalidUtf8();
+  const logged = o.log === undefined ? [] : [requestLog({ log: o.log, reads: o.logReads === true })];
+  const server = http2.createServer(
+    connectNodeAdapter({
+      routes,
+      readMaxBytes: READ_MAX_BYTES,
+      // The request log sees every refusal, the checks' included.
+      interceptors: [...logged, checkRequests],
+      jsonOptions: strictJsonOptions(),
+      contextValues: peerContext,
+    }),
+  );
   const open = new Set<http2.ServerHttp2Session>();
   server.on('session', (session) => {
     open.add(session);
@@ -203,6 +244,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           ...(o.agentProcesses !== undefined ? { processes: o.agentProcesses } : {}),
           ...(o.simulatedTasks === true ? { simulatedOnly: true } : {}),
           ...(o.compiledAgents === true ? { compiled: true } : {}),
+          ...(eventLog !== undefined ? { log: eventLog } : {}),
         });
   const cluster =
     o.slurm === undefined
@@ -213,15 +255,32 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           throw e;
         });
   if (cluster !== undefined) registry.useCluster(cluster);
+  if (engine !== undefined) {
+    const hosts = [...new Set((o.localAgents ?? []).map((a) => a.host))];
+    registry.expectHosts(hosts);
+    const timeoutMs = o.agentConnectTimeoutMs ?? 60_000;
+    const missing = await registry.waitForHosts(hosts, timeoutMs);
+    if (missing !== undefined) {
+      await engine.stop();
+      registry.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw new Error(
+        `the core is not ready: ${missing} (agent logs: ${join(o.stateDir, 'logs', 'agents')})`,
+      );
+    }
+  }
+  ready = true;
   const stop = async (): Promise<void> => {
     await stopCore();
     await configuration?.close();
+    await runNumbers.close();
   };
   const stopCore = async (): Promise<void> => {
     for (const env of manager.list()) await manager.destroy(env.id, { force: true }).catch(() => undefined);
     await engine?.stop();
     await cluster?.stop();
     registry.stop();
+    await planners.close();
     apricot?.close();
     await kafka?.close();
     await new Promise<void>((resolve) => {
@@ -271,4 +330,9 @@ async function storeSource(store: ConfigStore): Promise<ConfigSource> {
   const source = storeConfigSource(store);
   await source.ready;
   return source;
+}
+
+/** The core's own log lines (not request lines, which carry their start time) begin with the time they were written. */
+function stamped(log: ((line: string) => void) | undefined): ((line: string) => void) | undefined {
+  return log === undefined ? undefined : (line) => log(`${new Date().toISOString()} ${line}`);
 }

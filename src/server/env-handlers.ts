@@ -1,6 +1,6 @@
 /** Control API handlers for environments: create (sync, async, auto), list, get, control, destroy, detectors. */
 import type { ServiceImpl } from '@connectrpc/connect';
-import { isEnvEvent } from '../common/environment-fsm.ts';
+import { isRequestableEvent, REQUESTABLE_EVENTS } from '../common/environment-fsm.ts';
 import type { RequestUser } from '../environment/events.ts';
 import { ControlEnvironmentRequest_Optype } from '../gen/protos/o2control_pb.ts';
 import type { Control } from '../gen/protos/o2control_pb.ts';
@@ -123,15 +123,11 @@ export function envHandlers(ctx: CoreContext, subs: Subscriptions): Handlers {
       rpc('ControlEnvironment', async () => {
         const id = checkEnvId('ControlEnvironment', 'id', req.id);
         const event = ControlEnvironmentRequest_Optype[req.type];
-        if (
-          req.type === ControlEnvironmentRequest_Optype.NOOP ||
-          !isEnvEvent(event) ||
-          event === 'GO_ERROR'
-        ) {
+        if (event === undefined || !isRequestableEvent(event)) {
           throw invalid(
             'ControlEnvironment',
             'type',
-            `${event ?? req.type} cannot be requested (use START_ACTIVITY, STOP_ACTIVITY, CONFIGURE, RESET or DEPLOY)`,
+            `${event ?? req.type} cannot be requested (use ${REQUESTABLE_EVENTS.join(', ')})`,
           );
         }
         const start = Date.now();

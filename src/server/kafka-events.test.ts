@@ -89,6 +89,10 @@ async function until(what: string, f: () => boolean, ms = 20_000): Promise<void>
   }
 }
 
+function count(events: readonly Received[], topic: string): number {
+  return events.filter((e) => e.topic === topic).length;
+}
+
 function envStates(received: readonly Received[], id: string): string[] {
   const states: string[] = [];
   for (const r of received) {
@@ -127,11 +131,9 @@ test('a full run: every environment state change arrives in order on aliecs.envi
     await c.controlEnvironment({ id, type: Op.STOP_ACTIVITY });
     await c.destroyEnvironment({ id });
     await until('DONE on aliecs.environment', () => envStates(received, id).includes('DONE'));
+    for (const topic of ['aliecs.environment', 'aliecs.task', 'aliecs.run'])
+      await until(`every ${topic} event`, () => count(received, topic) >= count(local, topic));
     const sent = local.filter((e) => e.topic === 'aliecs.environment');
-    await until(
-      'every environment event',
-      () => received.filter((r) => r.topic === 'aliecs.environment').length >= sent.length,
-    );
     assert.deepEqual(
       envStates(received, id),
       envStates(local, id),

@@ -7,6 +7,7 @@ import type { TaskRecord } from '../environment/task-record.ts';
 import type { CoreContext } from './core-context.ts';
 import { nowMs, roleInfo, roleTree, shortTask, taskInfo } from './convert.ts';
 import { inventoryDetectors } from './env-handlers.ts';
+import { globOrInvalid } from './glob.ts';
 import { checkEnvId, rpc } from './rpc-errors.ts';
 
 type Handlers = Pick<
@@ -77,7 +78,7 @@ export function miscHandlers(ctx: CoreContext): Handlers {
     getRoles: (req) =>
       rpc('GetRoles', () => {
         const env = m.get(checkEnvId('GetRoles', 'envId', req.envId));
-        const match = globToRegExp(req.pathSpec === '' ? '**' : req.pathSpec);
+        const match = globOrInvalid('GetRoles', 'pathSpec', req.pathSpec === '' ? '**' : req.pathSpec);
         const found: RoleView[] = [];
         const walk = (r: RoleView): void => {
           if (match.test(r.path)) found.push(r);
@@ -122,21 +123,6 @@ function orphanInfo(
     state: 'UNKNOWN',
     status: 'ACTIVE',
   };
-}
-
-/** gobwas/glob with separator '.': `*` within a path segment, `**` across segments, `?` one character. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] ?? '';
-    if (c === '*' && glob[i + 1] === '*') {
-      re += '.*';
-      i++;
-    } else if (c === '*') re += '[^.]*';
-    else if (c === '?') re += '[^.]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
 }
 
 /** The configuration's URI, and when the core is serving a cached copy because the store is unreachable, why. */

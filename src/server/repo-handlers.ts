@@ -1,4 +1,7 @@
-/** Control API handlers for template repositories and workflow templates (AliECS §2.2, §6.9). */
+/**
+ * Control API handlers for template repositories and workflow templates (AliECS §2.2, §6.9). Mutations carry the
+ * request's signal (its deadline): an operation still queued when it passes is dropped and answers DeadlineExceeded.
+ */
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { VarSpec } from '../common/var-spec.ts';
@@ -9,10 +12,10 @@ import type {
   WorkflowTemplateInfoSchema,
 } from '../gen/protos/o2control_pb.ts';
 import type { RepoInfo } from '../repos/repo-manager.ts';
-import { isLiteralGlob, nameGlob } from '../repos/name-glob.ts';
 import { listWorkflowTemplates } from '../repos/template-list.ts';
 import type { CoreContext } from './core-context.ts';
 import { nowMs } from './convert.ts';
+import { globOrInvalid, isLiteralGlob } from './glob.ts';
 import { invalid, rpc } from './rpc-errors.ts';
 
 type Handlers = Pick<
@@ -45,50 +48,50 @@ export function repoHandlers(ctx: CoreContext): Handlers {
         globalDefaultRevision: repos.globalDefaultRevision,
         timestamp: nowMs(),
       })),
-    addRepo: (req) =>
+    addRepo: (req, call) =>
       rpc('AddRepo', async () => {
         if (req.name === '') throw invalid('AddRepo', 'name', 'must be a repository URL or path');
-        const info = await repos.add(
-          req.name,
-          req.defaultRevision !== '' ? { defaultRevision: req.defaultRevision } : {},
-        );
+        const info = await repos.add(req.name, {
+          signal: call.signal,
+          ...(req.defaultRevision !== '' ? { defaultRevision: req.defaultRevision } : {}),
+        });
         return {
           newDefaultRevision: info.defaultRevision,
           info: addedInfo(info, req.defaultRevision, repos.globalDefaultRevision),
           timestamp: nowMs(),
         };
       }),
-    removeRepo: (req) =>
+    removeRepo: (req, call) =>
       rpc('RemoveRepo', async () => {
-        const removed = await repos.remove(req.index);
+        const removed = await repos.remove(req.index, { signal: call.signal });
         return { newDefaultRepo: removed.newDefault ?? '', timestamp: nowMs() };
       }),
-    refreshRepos: (req) =>
+    refreshRepos: (req, call) =>
       rpc('RefreshRepos', async () => {
-        await repos.refresh(req.index < 0 ? undefined : req.index);
+        await repos.refresh(req.index < 0 ? undefined : req.index, { signal: call.signal });
         return {};
       }),
-    setDefaultRepo: (req) =>
+    setDefaultRepo: (req, call) =>
       rpc('SetDefaultRepo', async () => {
-        await repos.setDefault(req.index);
+        await repos.setDefault(req.index, { signal: call.signal });
         return {};
       }),
-    setGlobalDefaultRevision: (req) =>
+    setGlobalDefaultRevision: (req, call) =>
       rpc('SetGlobalDefaultRevision', async () => {
         if (req.revision === '') throw invalid('SetGlobalDefaultRevision', 'revision', 'must not be empty');
-        await repos.setGlobalDefaultRevision(req.revision);
+        await repos.setGlobalDefaultRevision(req.revision, { signal: call.signal });
         return {};
       }),
     // As in AliECS: success leaves `info` empty (coconut reads any info as failure); an unknown revision is no
     // gRPC error, `info` lists the repository's revisions one per line.
-    setRepoDefaultRevision: (req) =>
+    setRepoDefaultRevision: (req, call) =>
       rpc('SetRepoDefaultRevision', async () => {
         const r = repos.list({ withRevisions: true })[req.index];
         if (r === undefined)
           throw invalid('SetRepoDefaultRevision', 'index', `no repository at index ${req.index}`);
         if (req.revision === '') throw invalid('SetRepoDefaultRevision', 'revision', 'must not be empty');
         try {
-          await repos.setRepoDefaultRevision(req.index, req.revision);
+          await repos.setRepoDefaultRevision(req.index, req.revision, { signal: call.signal });
           return { info: '', timestamp: nowMs() };
         } catch (e: unknown) {
           const known = r.revisions ?? [];
@@ -108,6 +111,9 @@ export function repoHandlers(ctx: CoreContext): Handlers {
             'cannot be combined with allBranches or allTags',
           );
         }
+        // Both patterns are checked even when no repository would use them.
+        globOrInvalid('GetWorkflowTemplates', 'repoPattern', req.repoPattern);
+        globOrInvalid('GetWorkflowTemplates', 'revisionPattern', req.revisionPattern);
         const globalVars = ctx.config?.getVars() ?? {};
         const out: MessageInitShape<typeof WorkflowTemplateInfoSchema>[] = [];
         for (const r of selectRepos(repos.list({ withRevisions: true }), req.repoPattern)) {
@@ -139,7 +145,7 @@ function addedInfo(info: RepoInfo, requested: string, globalDefault: string): st
 
 function selectRepos(list: readonly RepoInfo[], pattern: string): RepoInfo[] {
   if (/^\d+$/.test(pattern)) return list.filter((r) => r.index === Number(pattern));
-  const re = nameGlob(pattern === '' ? '*' : pattern);
+  const re = globOrInvalid('GetWorkflowTemplates', 'repoPattern', pattern === '' ? '*' : pattern, 'none');
   return list.filter((r) => re.test(r.id));
 }
 
@@ -154,7 +160,12 @@ async function selectRevisions(
     ...(req.allBranches || req.revisionPattern !== '' ? revs.branches : []),
     ...(req.allTags || req.revisionPattern !== '' ? revs.tags : []),
   ];
-  const re = nameGlob(req.revisionPattern === '' ? '*' : req.revisionPattern);
+  const re = globOrInvalid(
+    'GetWorkflowTemplates',
+    'revisionPattern',
+    req.revisionPattern === '' ? '*' : req.revisionPattern,
+    'none',
+  );
   const named = pool.filter((x) => re.test(x));
   if (named.length > 0 || req.revisionPattern === '' || !isLiteralGlob(req.revisionPattern)) return named;
   // A plain name that is no branch or tag may be a commit of this repository.

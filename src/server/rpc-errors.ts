@@ -32,18 +32,21 @@ export function toConnectError(name: string, e: unknown): ConnectError {
       e.issues.length > 0 && !e.message.includes('\n') ? `\n${e.issues.map(formatIssue).join('\n')}` : '';
     return new ConnectError(`${name}: ${e.message}${detail}`.slice(0, MAX_ERROR_LENGTH), CODES[e.code]);
   }
-  if (e instanceof RepoError) return new ConnectError(`${name}: ${e.message}`, Code.InvalidArgument);
+  if (e instanceof RepoError) {
+    const code = e.code === 'deadline_exceeded' ? Code.DeadlineExceeded : Code.InvalidArgument;
+    return new ConnectError(`${name}: ${e.message}`, code);
+  }
   return new ConnectError(
     `${name}: ${e instanceof Error ? e.message : String(e)}`.slice(0, MAX_ERROR_LENGTH),
     Code.Internal,
   );
 }
 
-/** Environment ids are 6–32 letters and digits (Axle's and AliECS's uid text). */
+/** Environment ids are exactly 11 letters and digits (the uid text of `newUid`); anything else is InvalidArgument. */
 export function checkEnvId(rpcName: string, field: string, id: string): string {
-  if (!/^[0-9A-Za-z]{6,32}$/.test(id))
+  if (!/^[0-9A-Za-z]{11}$/.test(id))
     throw new ConnectError(
-      `${rpcName}: ${field}: "${id}" is not a valid environment id`,
+      `${rpcName}: ${field}: "${id}" is not a valid environment id (11 letters and digits)`,
       Code.InvalidArgument,
     );
   return id;

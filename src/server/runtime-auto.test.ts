@@ -115,6 +115,7 @@ test('the CLI drives an environment: create, control with progress, show, task l
   );
   const destroyed = await axle('env', 'destroy', env.id, '-a');
   assert.match(destroyed.stdout, /destroyed \(1 tasks killed\)/);
-  await assert.rejects(axle('env', 'show', 'nosuchenv1'), /not found/);
+  await assert.rejects(axle('env', 'show', 'nosuchenv12'), /not found/);
+  await assert.rejects(axle('env', 'show', 'nosuchenv1'), /id: "nosuchenv1" is not a valid environment id/);
   await assert.rejects(axle('env', 'show', 'bad id!'), /id: "bad id!" is not a valid environment id/);
 });

@@ -73,9 +73,17 @@ export class Subscriptions {
     const over =
       e.kind === 'environment' &&
       (e.message === 'environment teardown complete' || e.message === 'cannot create new environment');
-    if (over) setTimeout(() => this.recent.delete(envId), REPLAY_KEEP_MS).unref();
+    if (!over) return;
+    // The environment is gone: keep only its last events, briefly, for a subscriber that comes late.
+    list.splice(0, list.length - REPLAY_AFTER_END);
+    for (const [subId, bound] of this.early) if (bound === envId) this.early.delete(subId);
+    setTimeout(() => {
+      if (this.recent.get(envId) === list) this.recent.delete(envId);
+    }, REPLAY_KEEP_MS).unref();
   }
 }
 
 const REPLAY_LIMIT = 500;
+/** Events kept after an environment's end (its last steps: teardown, DESTROY done). */
+const REPLAY_AFTER_END = 10;
 const REPLAY_KEEP_MS = 30_000;

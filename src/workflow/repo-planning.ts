@@ -6,6 +6,7 @@
 import type { ConfigSource } from '../common/config-source.ts';
 import type { Issue, Result } from '../common/issue.ts';
 import type { Plan } from '../common/plan.ts';
+import type { PlanLimits } from '../common/plan-limits.ts';
 import type { RepoManager } from '../repos/repo-manager.ts';
 import type { ExplainResult } from './explain.ts';
 import { explainVariables } from './explain.ts';
@@ -24,6 +25,7 @@ export interface RepoPlanOptions {
   readonly jit?: JitService;
   readonly environmentId?: string;
   readonly envVars?: Readonly<Record<string, string>>;
+  readonly limits?: PlanLimits;
 }
 
 /** Builds the planner request; repository errors (unknown repo or revision) are thrown as RepoError. */
@@ -39,6 +41,7 @@ export async function repoPlanRequest(o: RepoPlanOptions): Promise<PlanRequest> 
     ...(o.jit !== undefined ? { jit: o.jit } : {}),
     ...(o.environmentId !== undefined ? { environmentId: o.environmentId } : {}),
     ...(o.envVars !== undefined ? { envVars: o.envVars } : {}),
+    ...(o.limits !== undefined ? { limits: o.limits } : {}),
   };
 }
 

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file axle/agent/v1/agent.proto.
  */
 export const file_axle_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("ChlheGxlL2FnZW50L3YxL2FnZW50LnByb3RvEg1heGxlLmFnZW50LnYxIvsBCgxBZ2VudE1lc3NhZ2USJQoFaGVsbG8YASABKAsyFC5heGxlLmFnZW50LnYxLkhlbGxvSAASLgoGcmVzdWx0GAIgASgLMhwuYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0SAASKwoGdXBkYXRlGAMgASgLMhkuYXhsZS5hZ2VudC52MS5UYXNrVXBkYXRlSAASLQoJaGVhcnRiZWF0GAQgASgLMhguYXhsZS5hZ2VudC52MS5IZWFydGJlYXRIABIwCgdyZXN1bHRzGAUgASgLMh0uYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0c0gAQgYKBGtpbmQiPwoOQ29tbWFuZFJlc3VsdHMSLQoHcmVzdWx0cxgBIAMoCzIcLmF4bGUuYWdlbnQudjEuQ29tbWFuZFJlc3VsdCL+AQoFSGVsbG8SDAoEaG9zdBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRILCgNjcHUYAyABKAESEQoJbWVtb3J5X21iGAQgASgBEjgKCmF0dHJpYnV0ZXMYBSADKAsyJC5heGxlLmFnZW50LnYxLkhlbGxvLkF0dHJpYnV0ZXNFbnRyeRIoCgV0YXNrcxgGIAMoCzIZLmF4bGUuYWdlbnQudjEuVGFza1JlcG9ydBIPCgd2ZXJzaW9uGAcgASgJEg0KBXNjb3BlGAggASgJGjEKD0F0dHJpYnV0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIhwKCUhlYXJ0YmVhdBIPCgd0aW1lX21zGAEgASgDIsABCgpUYXNrUmVwb3J0Eg8KB3Rhc2tfaWQYASABKAkSFgoOZW52aXJvbm1lbnRfaWQYAiABKAkSDQoFc3RhdGUYAyABKAkSCwoDcGlkGAQgASgFEjsKCWVuZHBvaW50cxgFIAMoCzIoLmF4bGUuYWdlbnQudjEuVGFza1JlcG9ydC5FbmRwb2ludHNFbnRyeRowCg5FbmRwb2ludHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIu8BCg1Db21tYW5kUmVzdWx0EhIKCmNvbW1hbmRfaWQYASABKAkSCgoCb2sYAiABKAgSDQoFZXJyb3IYAyABKAkSDQoFc3RhdGUYBCABKAkSCwoDcGlkGAUgASgFEj4KCWVuZHBvaW50cxgGIAMoCzIrLmF4bGUuYWdlbnQudjEuQ29tbWFuZFJlc3VsdC5FbmRwb2ludHNFbnRyeRIRCglleGl0X2NvZGUYByABKAUSDgoGb3V0cHV0GAggASgJGjAKDkVuZHBvaW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiwEKClRhc2tVcGRhdGUSDwoHdGFza19pZBgBIAEoCRINCgVzdGF0ZRgCIAEoCRILCgNwaWQYAyABKAUSDQoFZXZlbnQYBCABKAkSEQoJZXhpdF9jb2RlGAUgASgFEg4KBnNpZ25hbBgGIAEoCRIOCgZvdXRwdXQYByABKAkSDgoGcmVhc29uGAggASgJImsKC0NvcmVNZXNzYWdlEikKB3dlbGNvbWUYASABKAsyFi5heGxlLmFnZW50LnYxLldlbGNvbWVIABIpCgdjb21tYW5kGAIgASgLMhYuYXhsZS5hZ2VudC52MS5Db21tYW5kSABCBgoEa2luZCI5CgdXZWxjb21lEg8KB2NvcmVfaWQYASABKAkSHQoVaGVhcnRiZWF0X2ludGVydmFsX21zGAIgASgDIooCCgdDb21tYW5kEgoKAmlkGAEgASgJEicKBmxhdW5jaBgCIAEoCzIVLmF4bGUuYWdlbnQudjEuTGF1bmNoSAASLwoKdHJhbnNpdGlvbhgDIAEoCzIZLmF4bGUuYWdlbnQudjEuVHJhbnNpdGlvbkgAEjIKDHRyaWdnZXJfaG9vaxgEIAEoCzIaLmF4bGUuYWdlbnQudjEuVHJpZ2dlckhvb2tIABIjCgRraWxsGAUgASgLMhMuYXhsZS5hZ2VudC52MS5LaWxsSAASOgoQdHJhbnNpdGlvbl9iYXRjaBgGIAEoCzIeLmF4bGUuYWdlbnQudjEuVHJhbnNpdGlvbkJhdGNoSABCBAoCb3AiQQoPVHJhbnNpdGlvbkJhdGNoEi4KC3RyYW5zaXRpb25zGAEgAygLMhkuYXhsZS5hZ2VudC52MS5UcmFuc2l0aW9uItoCCgZMYXVuY2gSDwoHdGFza19pZBgBIAEoCRIWCg5lbnZpcm9ubWVudF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEgwKBHBhdGgYBCABKAkSFAoMY29udHJvbF9tb2RlGAUgASgJEisKB2NvbW1hbmQYBiABKAsyGi5heGxlLmFnZW50LnYxLkNvbW1hbmRTcGVjEikKBWJpbmRzGAcgAygLMhouYXhsZS5hZ2VudC52MS5CaW5kUmVxdWVzdBIRCglzaW11bGF0ZWQYCCABKAgSEgoKdGltZW91dF9tcxgJIAEoAxIxCgZsYWJlbHMYCiADKAsyIS5heGxlLmFnZW50LnYxLkxhdW5jaC5MYWJlbHNFbnRyeRIUCgxjb250cm9sX3BvcnQYCyABKA0aLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ5CgtDb21tYW5kU3BlYxINCgV2YWx1ZRgBIAEoCRIRCglhcmd1bWVudHMYAiADKAkSCwoDZW52GAMgAygJEgwKBHVzZXIYBCABKAkSDQoFc2hlbGwYBSABKAgSDgoGc3Rkb3V0GAYgASgJEg4KBnN0ZGVychgHIAEoCSJQCgtCaW5kUmVxdWVzdBIPCgdjaGFubmVsGAEgASgJEhIKCmFkZHJlc3NpbmcYAiABKAkSDgoGdGFyZ2V0GAMgASgJEgwKBHBvcnQYBCABKA0iwgEKClRyYW5zaXRpb24SDwoHdGFza19pZBgBIAEoCRINCgVldmVudBgCIAEoCRIRCglzcmNfc3RhdGUYAyABKAkSOwoJYXJndW1lbnRzGAQgAygLMiguYXhsZS5hZ2VudC52MS5UcmFuc2l0aW9uLkFyZ3VtZW50c0VudHJ5EhIKCnRpbWVvdXRfbXMYBSABKAMaMAoOQXJndW1lbnRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIyCgtUcmlnZ2VySG9vaxIPCgd0YXNrX2lkGAEgASgJEhIKCnRpbWVvdXRfbXMYAiABKAMiFwoES2lsbBIPCgd0YXNrX2lkGAEgASgJMlgKDEFnZW50U2VydmljZRJICgdDb25uZWN0EhsuYXhsZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaGi5heGxlLmFnZW50LnYxLkNvcmVNZXNzYWdlIgAoATABYgZwcm90bzM");
+  fileDesc("ChlheGxlL2FnZW50L3YxL2FnZW50LnByb3RvEg1heGxlLmFnZW50LnYxIvsBCgxBZ2VudE1lc3NhZ2USJQoFaGVsbG8YASABKAsyFC5heGxlLmFnZW50LnYxLkhlbGxvSAASLgoGcmVzdWx0GAIgASgLMhwuYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0SAASKwoGdXBkYXRlGAMgASgLMhkuYXhsZS5hZ2VudC52MS5UYXNrVXBkYXRlSAASLQoJaGVhcnRiZWF0GAQgASgLMhguYXhsZS5hZ2VudC52MS5IZWFydGJlYXRIABIwCgdyZXN1bHRzGAUgASgLMh0uYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0c0gAQgYKBGtpbmQiPwoOQ29tbWFuZFJlc3VsdHMSLQoHcmVzdWx0cxgBIAMoCzIcLmF4bGUuYWdlbnQudjEuQ29tbWFuZFJlc3VsdCKdAgoFSGVsbG8SDAoEaG9zdBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRILCgNjcHUYAyABKAESEQoJbWVtb3J5X21iGAQgASgBEjgKCmF0dHJpYnV0ZXMYBSADKAsyJC5heGxlLmFnZW50LnYxLkhlbGxvLkF0dHJpYnV0ZXNFbnRyeRIoCgV0YXNrcxgGIAMoCzIZLmF4bGUuYWdlbnQudjEuVGFza1JlcG9ydBIPCgd2ZXJzaW9uGAcgASgJEg0KBXNjb3BlGAggASgJEgsKA3BpZBgJIAEoBRIQCghmZWF0dXJlcxgKIAMoCRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIuCglIZWFydGJlYXQSDwoHdGltZV9tcxgBIAEoAxIQCghzZXF1ZW5jZRgCIAEoBCLAAQoKVGFza1JlcG9ydBIPCgd0YXNrX2lkGAEgASgJEhYKDmVudmlyb25tZW50X2lkGAIgASgJEg0KBXN0YXRlGAMgASgJEgsKA3BpZBgEIAEoBRI7CgllbmRwb2ludHMYBSADKAsyKC5heGxlLmFnZW50LnYxLlRhc2tSZXBvcnQuRW5kcG9pbnRzRW50cnkaMAoORW5kcG9pbnRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLvAQoNQ29tbWFuZFJlc3VsdBISCgpjb21tYW5kX2lkGAEgASgJEgoKAm9rGAIgASgIEg0KBWVycm9yGAMgASgJEg0KBXN0YXRlGAQgASgJEgsKA3BpZBgFIAEoBRI+CgllbmRwb2ludHMYBiADKAsyKy5heGxlLmFnZW50LnYxLkNvbW1hbmRSZXN1bHQuRW5kcG9pbnRzRW50cnkSEQoJZXhpdF9jb2RlGAcgASgFEg4KBm91dHB1dBgIIAEoCRowCg5FbmRwb2ludHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIosBCgpUYXNrVXBkYXRlEg8KB3Rhc2tfaWQYASABKAkSDQoFc3RhdGUYAiABKAkSCwoDcGlkGAMgASgFEg0KBWV2ZW50GAQgASgJEhEKCWV4aXRfY29kZRgFIAEoBRIOCgZzaWduYWwYBiABKAkSDgoGb3V0cHV0GAcgASgJEg4KBnJlYXNvbhgIIAEoCSJrCgtDb3JlTWVzc2FnZRIpCgd3ZWxjb21lGAEgASgLMhYuYXhsZS5hZ2VudC52MS5XZWxjb21lSAASKQoHY29tbWFuZBgCIAEoCzIWLmF4bGUuYWdlbnQudjEuQ29tbWFuZEgAQgYKBGtpbmQiOQoHV2VsY29tZRIPCgdjb3JlX2lkGAEgASgJEh0KFWhlYXJ0YmVhdF9pbnRlcnZhbF9tcxgCIAEoAyK+AgoHQ29tbWFuZBIKCgJpZBgBIAEoCRInCgZsYXVuY2gYAiABKAsyFS5heGxlLmFnZW50LnYxLkxhdW5jaEgAEi8KCnRyYW5zaXRpb24YAyABKAsyGS5heGxlLmFnZW50LnYxLlRyYW5zaXRpb25IABIyCgx0cmlnZ2VyX2hvb2sYBCABKAsyGi5heGxlLmFnZW50LnYxLlRyaWdnZXJIb29rSAASIwoEa2lsbBgFIAEoCzITLmF4bGUuYWdlbnQudjEuS2lsbEgAEjoKEHRyYW5zaXRpb25fYmF0Y2gYBiABKAsyHi5heGxlLmFnZW50LnYxLlRyYW5zaXRpb25CYXRjaEgAEjIKDGxhdW5jaF9iYXRjaBgHIAEoCzIaLmF4bGUuYWdlbnQudjEuTGF1bmNoQmF0Y2hIAEIECgJvcCI2CgtMYXVuY2hCYXRjaBInCghsYXVuY2hlcxgBIAMoCzIVLmF4bGUuYWdlbnQudjEuTGF1bmNoIkEKD1RyYW5zaXRpb25CYXRjaBIuCgt0cmFuc2l0aW9ucxgBIAMoCzIZLmF4bGUuYWdlbnQudjEuVHJhbnNpdGlvbiLaAgoGTGF1bmNoEg8KB3Rhc2tfaWQYASABKAkSFgoOZW52aXJvbm1lbnRfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIMCgRwYXRoGAQgASgJEhQKDGNvbnRyb2xfbW9kZRgFIAEoCRIrCgdjb21tYW5kGAYgASgLMhouYXhsZS5hZ2VudC52MS5Db21tYW5kU3BlYxIpCgViaW5kcxgHIAMoCzIaLmF4bGUuYWdlbnQudjEuQmluZFJlcXVlc3QSEQoJc2ltdWxhdGVkGAggASgIEhIKCnRpbWVvdXRfbXMYCSABKAMSMQoGbGFiZWxzGAogAygLMiEuYXhsZS5hZ2VudC52MS5MYXVuY2guTGFiZWxzRW50cnkSFAoMY29udHJvbF9wb3J0GAsgASgNGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEieQoLQ29tbWFuZFNwZWMSDQoFdmFsdWUYASABKAkSEQoJYXJndW1lbnRzGAIgAygJEgsKA2VudhgDIAMoCRIMCgR1c2VyGAQgASgJEg0KBXNoZWxsGAUgASgIEg4KBnN0ZG91dBgGIAEoCRIOCgZzdGRlcnIYByABKAkiUAoLQmluZFJlcXVlc3QSDwoHY2hhbm5lbBgBIAEoCRISCgphZGRyZXNzaW5nGAIgASgJEg4KBnRhcmdldBgDIAEoCRIMCgRwb3J0GAQgASgNIsIBCgpUcmFuc2l0aW9uEg8KB3Rhc2tfaWQYASABKAkSDQoFZXZlbnQYAiABKAkSEQoJc3JjX3N0YXRlGAMgASgJEjsKCWFyZ3VtZW50cxgEIAMoCzIoLmF4bGUuYWdlbnQudjEuVHJhbnNpdGlvbi5Bcmd1bWVudHNFbnRyeRISCgp0aW1lb3V0X21zGAUgASgDGjAKDkFyZ3VtZW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMgoLVHJpZ2dlckhvb2sSDwoHdGFza19pZBgBIAEoCRISCgp0aW1lb3V0X21zGAIgASgDIhcKBEtpbGwSDwoHdGFza19pZBgBIAEoCTJYCgxBZ2VudFNlcnZpY2USSAoHQ29ubmVjdBIbLmF4bGUuYWdlbnQudjEuQWdlbnRNZXNzYWdlGhouYXhsZS5hZ2VudC52MS5Db3JlTWVzc2FnZSIAKAEwAWIGcHJvdG8z");
 
 /**
  * @generated from message axle.agent.v1.AgentMessage
@@ -131,6 +131,21 @@ export type Hello = Message<"axle.agent.v1.Hello"> & {
    * @generated from field: string scope = 8;
    */
   scope: string;
+
+  /**
+   * The agent's process id (for the core's log). 0: not told.
+   *
+   * @generated from field: int32 pid = 9;
+   */
+  pid: number;
+
+  /**
+   * Protocol features the agent understands beyond the first version: "launch-batch" (Command.launch_batch).
+   * The core sends a feature's messages only to agents that list it.
+   *
+   * @generated from field: repeated string features = 10;
+   */
+  features: string[];
 };
 
 /**
@@ -145,9 +160,18 @@ export const HelloSchema: GenMessage<Hello> = /*@__PURE__*/
  */
 export type Heartbeat = Message<"axle.agent.v1.Heartbeat"> & {
   /**
+   * The agent's clock when it sent the heartbeat (ms since the epoch): lets the core tell a late read from a late send.
+   *
    * @generated from field: int64 time_ms = 1;
    */
   timeMs: bigint;
+
+  /**
+   * Counts the heartbeats of one stream from 1. 0: not told.
+   *
+   * @generated from field: uint64 sequence = 2;
+   */
+  sequence: bigint;
 };
 
 /**
@@ -405,6 +429,15 @@ export type Command = Message<"axle.agent.v1.Command"> & {
      */
     value: TransitionBatch;
     case: "transitionBatch";
+  } | {
+    /**
+     * Many launches at once; answered by one CommandResults (ids "<command id>.<index>"). Sent only to agents
+     * whose Hello lists the feature "launch-batch".
+     *
+     * @generated from field: axle.agent.v1.LaunchBatch launch_batch = 7;
+     */
+    value: LaunchBatch;
+    case: "launchBatch";
   } | { case: undefined; value?: undefined };
 };
 
@@ -414,6 +447,23 @@ export type Command = Message<"axle.agent.v1.Command"> & {
  */
 export const CommandSchema: GenMessage<Command> = /*@__PURE__*/
   messageDesc(file_axle_agent_v1_agent, 9);
+
+/**
+ * @generated from message axle.agent.v1.LaunchBatch
+ */
+export type LaunchBatch = Message<"axle.agent.v1.LaunchBatch"> & {
+  /**
+   * @generated from field: repeated axle.agent.v1.Launch launches = 1;
+   */
+  launches: Launch[];
+};
+
+/**
+ * Describes the message axle.agent.v1.LaunchBatch.
+ * Use `create(LaunchBatchSchema)` to create a new message.
+ */
+export const LaunchBatchSchema: GenMessage<LaunchBatch> = /*@__PURE__*/
+  messageDesc(file_axle_agent_v1_agent, 10);
 
 /**
  * @generated from message axle.agent.v1.TransitionBatch
@@ -430,7 +480,7 @@ export type TransitionBatch = Message<"axle.agent.v1.TransitionBatch"> & {
  * Use `create(TransitionBatchSchema)` to create a new message.
  */
 export const TransitionBatchSchema: GenMessage<TransitionBatch> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 10);
+  messageDesc(file_axle_agent_v1_agent, 11);
 
 /**
  * @generated from message axle.agent.v1.Launch
@@ -502,7 +552,7 @@ export type Launch = Message<"axle.agent.v1.Launch"> & {
  * Use `create(LaunchSchema)` to create a new message.
  */
 export const LaunchSchema: GenMessage<Launch> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 11);
+  messageDesc(file_axle_agent_v1_agent, 12);
 
 /**
  * @generated from message axle.agent.v1.CommandSpec
@@ -551,7 +601,7 @@ export type CommandSpec = Message<"axle.agent.v1.CommandSpec"> & {
  * Use `create(CommandSpecSchema)` to create a new message.
  */
 export const CommandSpecSchema: GenMessage<CommandSpec> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 12);
+  messageDesc(file_axle_agent_v1_agent, 13);
 
 /**
  * @generated from message axle.agent.v1.BindRequest
@@ -590,7 +640,7 @@ export type BindRequest = Message<"axle.agent.v1.BindRequest"> & {
  * Use `create(BindRequestSchema)` to create a new message.
  */
 export const BindRequestSchema: GenMessage<BindRequest> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 13);
+  messageDesc(file_axle_agent_v1_agent, 14);
 
 /**
  * @generated from message axle.agent.v1.Transition
@@ -629,7 +679,7 @@ export type Transition = Message<"axle.agent.v1.Transition"> & {
  * Use `create(TransitionSchema)` to create a new message.
  */
 export const TransitionSchema: GenMessage<Transition> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 14);
+  messageDesc(file_axle_agent_v1_agent, 15);
 
 /**
  * @generated from message axle.agent.v1.TriggerHook
@@ -651,7 +701,7 @@ export type TriggerHook = Message<"axle.agent.v1.TriggerHook"> & {
  * Use `create(TriggerHookSchema)` to create a new message.
  */
 export const TriggerHookSchema: GenMessage<TriggerHook> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 15);
+  messageDesc(file_axle_agent_v1_agent, 16);
 
 /**
  * @generated from message axle.agent.v1.Kill
@@ -668,7 +718,7 @@ export type Kill = Message<"axle.agent.v1.Kill"> & {
  * Use `create(KillSchema)` to create a new message.
  */
 export const KillSchema: GenMessage<Kill> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 16);
+  messageDesc(file_axle_agent_v1_agent, 17);
 
 /**
  * @generated from service axle.agent.v1.AgentService
