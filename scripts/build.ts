@@ -1,5 +1,5 @@
 /**
- * `npm run build`: compiles the program (src/, without tests and test support) file by file into dist/ with the same
+ * `npm run build`: compiles the program (src/, without tests) file by file into dist/ with the same
  * layout (src/cli/main.ts → dist/cli/main.js), bundles the lean agent (dist/axle-agent.mjs) and writes the stamp that
  * bin/axle.js checks before it runs dist/. Transpiles only: typechecking is `npm run typecheck`.
  */
@@ -21,13 +21,16 @@ export interface BuildStamp {
   readonly sourceFiles: number;
 }
 
-/** Program sources: .ts under src/ except tests, `testing/` support and `testdata/` (bin/axle.js uses the same rule). */
+/**
+ * Program sources: .ts under src/ except tests and `testdata/` fixtures (bin/axle.js uses the same rule). Test support
+ * is compiled too (support code outside `testing/` folders imports it), though the program never loads it.
+ */
 export function programSources(src = SRC): string[] {
   const files: string[] = [];
   for (const e of readdirSync(src, { withFileTypes: true, recursive: true })) {
     if (!e.isFile() || !e.name.endsWith('.ts') || e.name.endsWith('.test.ts')) continue;
     const path = join(e.parentPath, e.name);
-    if (!/[/\\](testing|testdata)[/\\]/.test(relative(src, path))) files.push(path);
+    if (!/(^|[/\\])testdata[/\\]/.test(relative(src, path))) files.push(path);
   }
   return files.sort();
 }
