@@ -25,6 +25,18 @@ export interface GlobalFlags {
   readonly endpoint?: string;
 }
 
+/** Makes the context of one command run (main closes it when the command ends). */
+export type ContextFactory = (flags: GlobalFlags) => CliContext;
+
+/** A context factory that adds every context it makes to `contexts`. */
+export function contextFactory(contexts: CliContext[]): ContextFactory {
+  return (flags) => {
+    const c = new CliContext(flags);
+    contexts.push(c);
+    return c;
+  };
+}
+
 export class CliContext {
   readonly stateDir: string;
   readonly json: boolean;

@@ -16,8 +16,10 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     const chosen = await chooseNoun(argv);
     if (chosen === undefined) return;
-    const real = { noun: chosen, register: await chosen.load() };
-    await lazyProgram(() => undefined, real, contexts).parseAsync([...argv], { from: 'user' });
+    // The context (and the control client it names the endpoint from) loads only for a noun.
+    const { contextFactory } = await import('./context.ts');
+    const real = { noun: chosen, register: await chosen.load(), context: contextFactory(contexts) };
+    await lazyProgram(() => undefined, real).parseAsync([...argv], { from: 'user' });
   } catch (e: unknown) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : 2;

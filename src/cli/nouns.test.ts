@@ -1,6 +1,7 @@
 /** The noun table behind the lazy `axle` against the full program: same nouns, same help, noun by noun. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { contextFactory } from './context.ts';
 import { lazyProgram, NOUNS } from './nouns.ts';
 import { buildProgram } from './program.ts';
 
@@ -20,7 +21,11 @@ test('the top-level help from the table alone is the full program help', () => {
 
 test('with one noun loaded for real, the program and that noun answer as in the full program', async () => {
   for (const noun of NOUNS) {
-    const program = lazyProgram(() => undefined, { noun, register: await noun.load() });
+    const program = lazyProgram(() => undefined, {
+      noun,
+      register: await noun.load(),
+      context: contextFactory([]),
+    });
     assert.equal(
       program.helpInformation(),
       full.helpInformation(),

@@ -3,11 +3,7 @@
  * registers the noun's real command tree. `axle --help` needs the table only; running a noun loads its module alone.
  */
 import { Command, Help } from 'commander';
-import { CliContext } from './context.ts';
-import type { GlobalFlags } from './context.ts';
-
-/** Makes the context of one command run (main closes it when the command ends). */
-export type ContextFactory = (flags: GlobalFlags) => CliContext;
+import type { ContextFactory } from './context.ts';
 
 /** Adds one or more nouns with their verbs to the program. */
 export type Register = (program: Command, context: ContextFactory) => void;
@@ -81,15 +77,6 @@ export function newProgram(): Command {
     .exitOverride();
 }
 
-/** A context factory that adds every context it makes to `contexts`. */
-export function contextFactory(contexts: CliContext[]): ContextFactory {
-  return (flags) => {
-    const c = new CliContext(flags);
-    contexts.push(c);
-    return c;
-  };
-}
-
 /**
  * The program with every noun as a stand-in that only records that it was chosen (`onChosen`, also when its help is
  * asked for) — except the nouns of `real`, registered for real in their place. Help, unknown commands and option errors above the nouns behave as in the
@@ -97,8 +84,7 @@ export function contextFactory(contexts: CliContext[]): ContextFactory {
  */
 export function lazyProgram(
   onChosen: (noun: Noun) => void,
-  real?: { noun: Noun; register: Register },
-  contexts: CliContext[] = [],
+  real?: { noun: Noun; register: Register; context: ContextFactory },
 ): Command {
   const program = newProgram();
   const stubs = new Map<Command, Noun>();
@@ -112,7 +98,7 @@ export function lazyProgram(
   let registered = false;
   for (const noun of NOUNS) {
     if (real !== undefined && noun.load === real.noun.load) {
-      if (!registered) real.register(program, contextFactory(contexts));
+      if (!registered) real.register(program, real.context);
       registered = true;
       continue;
     }

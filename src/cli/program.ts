@@ -1,7 +1,8 @@
 /** The full `axle` program with every command loaded at once (tests inspect it; `axle` itself loads nouns lazily). */
 import type { Command } from 'commander';
+import { contextFactory } from './context.ts';
 import type { CliContext } from './context.ts';
-import { contextFactory, newProgram } from './nouns.ts';
+import { newProgram } from './nouns.ts';
 import { repoCommands, templateCommands } from './repo-commands.ts';
 import { workflowCommands } from './workflow-commands.ts';
 import { envCommands } from './env-commands.ts';
