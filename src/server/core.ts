@@ -41,7 +41,7 @@ import { clusterRoutes } from './cluster-handlers.ts';
 import type { CoreContext } from './core-context.ts';
 import { envHandlers } from './env-handlers.ts';
 import { healthRoutes } from './health.ts';
-import { KafkaEventPublisher } from './kafka-events.ts';
+import type { KafkaEventPublisher } from './kafka-events.ts';
 import { miscHandlers } from './misc-handlers.ts';
 import { CORE_PROTO_FILES, reflectionRoutes } from './reflection.ts';
 import { repoHandlers } from './repo-handlers.ts';
@@ -166,10 +166,11 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
   if (o.planInProcess !== true) planners.warm();
   const bus = new EventBus();
   const eventLog = stamped(o.log);
+  // The Kafka client loads only when events go to Kafka.
   const kafka =
     o.kafkaEndpoints === undefined || o.kafkaEndpoints.length === 0
       ? undefined
-      : KafkaEventPublisher.start({
+      : (await import('./kafka-events.ts')).KafkaEventPublisher.start({
           brokers: o.kafkaEndpoints,
           bus,
           coreId,
