@@ -23,8 +23,9 @@ import { EnvironmentManager } from '../environment/manager.ts';
 import { planEnvironment } from '../environment/planning.ts';
 import { FileRunNumbers } from '../environment/run-numbers.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
-import { createCallRunner } from '../plugins/call-runner.ts';
-import { testPlugin } from '../plugins/test-plugin.ts';
+import { Integrations } from '../plugins/integrations.ts';
+import { pluginSettings } from '../plugins/settings.ts';
+import type { PluginSettings } from '../plugins/settings.ts';
 import { RepoManager } from '../repos/repo-manager.ts';
 import { JitService } from '../workflow/jit.ts';
 import { newUid } from '../workflow/uid.ts';
@@ -75,6 +76,8 @@ export interface CoreOptions {
   readonly slurm?: SlurmCoreOptions;
   /** Kafka brokers (`host:port`, AliECS's `kafkaEndpoints`): every event is also published on the `aliecs.*` topics. */
   readonly kafkaEndpoints?: readonly string[];
+  /** Integration plugins (`integrationPlugins` and their endpoints); none = only the built-in testplugin. */
+  readonly plugins?: PluginSettings;
   /**
    * The core's log: one line per mutating or failed control/Apricot request (request-log.ts), Kafka outages, agent
    * arrivals and losses; none = quiet.
@@ -113,6 +116,8 @@ export interface RunningCore {
 
 export async function startCore(o: CoreOptions): Promise<RunningCore> {
   mkdirSync(o.stateDir, { recursive: true });
+  // First: a bad plugin setting stops the start before anything else is opened.
+  const integrations = await Integrations.start(o.plugins ?? pluginSettings([]));
   const coreId = newUid();
   const repos = await RepoManager.open({ stateDir: o.stateDir });
   const configuration = o.config === undefined ? undefined : await openConfiguration(o.config, o.stateDir);
@@ -147,7 +152,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
   const manager = new EnvironmentManager({
     bus,
     controller: registry,
-    callRunner: createCallRunner([testPlugin]),
+    callRunner: integrations.callRunner,
     newRunNumber: () => (store !== undefined ? newRunNumber(store) : runNumbers.next()),
     newUid,
     plan: (workflow, vars, environmentId) =>
@@ -157,6 +162,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
         userVars: vars,
         environmentId,
         jit,
+        objects: integrations.objects,
         ...(config !== undefined ? { config } : {}),
       }),
   });
@@ -168,7 +174,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     repos,
     config,
     bus,
-    plugins: { testplugin: true },
+    integrations,
   };
   const subs = new Subscriptions(bus);
   const apricot = store === undefined ? undefined : new ApricotService(store);
@@ -238,6 +244,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     await cluster?.stop();
     registry.stop();
     apricot?.close();
+    await integrations.destroy();
     await kafka?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
