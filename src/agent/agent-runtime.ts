@@ -4,14 +4,16 @@
  * CommandResult and reports unasked changes as TaskUpdates. The core link (core-link.ts) wires it to the stream.
  */
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createDriver } from './drivers/create-driver.ts';
 import { defaultOccConnector } from './drivers/default-occ-connector.ts';
 import type { OccConnector } from './drivers/occ-connector.ts';
 import { errorMessage } from './drivers/task-driver.ts';
 import type { TaskDriver } from './drivers/task-driver.ts';
 import { allocateEndpoints, claimAssigned } from './endpoints.ts';
+import { appendPrivate, mkdirPrivate } from './private-files.ts';
 import { PortAllocator } from './port-allocator.ts';
+import { taskLogPath } from './task-process.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { controlModeOf, result } from './types.ts';
 import type {
@@ -26,6 +28,17 @@ import type {
 
 /** Transition timeout when the command gives none (AliECS default command timeout). */
 export const DEFAULT_TRANSITION_TIMEOUT_MS = 90_000;
+
+/** Launch attempts (the first included) when a task's port turns out to be taken. */
+export const LAUNCH_PORT_ATTEMPTS = 3;
+
+/**
+ * True for a launch failure caused by a taken port: the task's output says EADDRINUSE / address in use, or an
+ * assigned port failed the agent's pre-bind check.
+ */
+export function isPortClash(error: unknown): boolean {
+  return /EADDRINUSE|address (already )?in use|assigned to .* is busy on/i.test(errorMessage(error));
+}
 
 export interface AgentRuntimeOptions {
   /** State folder; task logs go to `<stateDir>/logs/<environmentId>/<taskId>.log`. */
@@ -53,6 +66,8 @@ interface TaskEntry {
   driver: TaskDriver | undefined;
   endpoints: Record<string, string>;
   killing: boolean;
+  /** Updates held back while launching: sent after a successful launch, dropped with a failed attempt. */
+  held: TaskUpdate[] | undefined;
 }
 
 export class AgentRuntime {
@@ -126,37 +141,83 @@ export class AgentRuntime {
       const error = `this agent serves environment ${scope} only, not ${op.environmentId || '(none)'}`;
       return result(commandId, { error });
     }
-    const entry: TaskEntry = { launch: op, driver: undefined, endpoints: {}, killing: false };
+    const entry: TaskEntry = { launch: op, driver: undefined, endpoints: {}, killing: false, held: [] };
     this.tasks.set(op.taskId, entry);
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.tryLaunch(entry, attempt > 1);
+      if (outcome === undefined) {
+        const driver = entry.driver as TaskDriver;
+        const held = entry.held ?? [];
+        entry.held = undefined;
+        setImmediate(() => held.forEach((update) => this.emit(update)));
+        return result(commandId, {
+          ok: true,
+          state: driver.state,
+          pid: driver.pid,
+          endpoints: entry.endpoints,
+        });
+      }
+      entry.held = [];
+      if (entry.killing || attempt >= LAUNCH_PORT_ATTEMPTS || !isPortClash(outcome.error)) {
+        if (!entry.killing) this.tasks.delete(op.taskId);
+        return result(commandId, { error: errorMessage(outcome.error), state: 'ERROR' });
+      }
+      this.notePortRetry(entry, outcome.ports, attempt, outcome.error);
+    }
+  }
+
+  /**
+   * One launch attempt (with `reassign`, every port comes from this agent's ranges, none assigned by the core);
+   * undefined when the task reached STANDBY, else the failure and the ports it held (released again).
+   */
+  private async tryLaunch(
+    entry: TaskEntry,
+    reassign: boolean,
+  ): Promise<{ error: unknown; ports: readonly number[] } | undefined> {
+    const taskId = entry.launch.taskId;
     let driver: TaskDriver | undefined;
     try {
-      driver = await this.prepare(entry);
+      driver = await this.prepare(entry, reassign);
       entry.driver = driver;
       if (entry.killing) throw new Error('killed while launching');
       await driver.start();
       if (entry.killing) throw new Error('killed while launching');
-      return result(commandId, {
-        ok: true,
-        state: driver.state,
-        pid: driver.pid,
-        endpoints: entry.endpoints,
-      });
+      return undefined;
     } catch (error: unknown) {
-      if (!entry.killing) this.tasks.delete(op.taskId);
       await driver?.kill().catch(() => undefined);
-      this.ports.release(op.taskId);
-      return result(commandId, { error: errorMessage(error), state: 'ERROR' });
+      if (!entry.killing) entry.driver = undefined;
+      const ports = [...this.ports.heldBy(taskId)];
+      this.ports.release(taskId);
+      return { error, ports };
     }
   }
 
-  private async prepare(entry: TaskEntry): Promise<TaskDriver> {
+  /** Says in the task's log and the agent's that the launch is tried again with other ports. */
+  private notePortRetry(entry: TaskEntry, ports: readonly number[], attempt: number, error: unknown): void {
+    const op = entry.launch;
+    const first = errorMessage(error).split('\n')[0] ?? '';
+    const line =
+      `a port of the task was taken (${ports.join(', ') || 'none held'}: ${first}); ` +
+      `launching again with other ports (attempt ${attempt + 1} of ${LAUNCH_PORT_ATTEMPTS})`;
+    this.options.log?.(`[${op.taskId}] ${line}`);
+    const logPath = taskLogPath(join(this.options.stateDir, 'logs'), op.environmentId, op.taskId);
+    try {
+      mkdirPrivate(dirname(logPath));
+      appendPrivate(logPath, `[axle ${new Date().toISOString()}] ${line}\n`);
+    } catch {
+      // the task's log is best effort; the agent's log has the line
+    }
+  }
+
+  private async prepare(entry: TaskEntry, reassign = false): Promise<TaskDriver> {
     const op = entry.launch;
     const simulated = op.simulated || this.options.simulatedOnly === true;
     const mode = controlModeOf(op.controlMode);
     const controllable = !simulated && (mode === 'direct' || mode === 'fairmq');
     const host = this.options.host ?? hostname();
-    const controlPort = controllable ? await this.controlPort(op, host) : undefined;
-    entry.endpoints = await allocateEndpoints(op.binds, this.ports, {
+    const controlPort = controllable ? await this.controlPort(op, host, reassign) : undefined;
+    const binds = reassign ? op.binds.map(({ port: _, ...b }) => b) : op.binds;
+    entry.endpoints = await allocateEndpoints(binds, this.ports, {
       environmentId: op.environmentId,
       taskId: op.taskId,
       tcpHost: this.options.tcpHost ?? '127.0.0.1',
@@ -180,8 +241,8 @@ export class AgentRuntime {
   }
 
   /** The port assigned by the core when there is one, else a free one from the control range. */
-  private controlPort(op: LaunchOp, host: string): Promise<number> {
-    if (op.controlPort === undefined) return this.ports.allocate('control', op.taskId);
+  private controlPort(op: LaunchOp, host: string, reassign: boolean): Promise<number> {
+    if (op.controlPort === undefined || reassign) return this.ports.allocate('control', op.taskId);
     const options = { taskId: op.taskId, probe: true, host };
     return claimAssigned(this.ports, 'control', op.controlPort, 'the control channel', options);
   }
@@ -241,6 +302,10 @@ export class AgentRuntime {
   private emit(update: TaskUpdate): void {
     const entry = this.tasks.get(update.taskId);
     if (entry === undefined || entry.killing) return;
+    if (entry.held !== undefined) {
+      entry.held.push(update);
+      return;
+    }
     if (update.event === 'EXITED' || update.event === 'BASIC_TASK_TERMINATED')
       this.ports.release(update.taskId);
     for (const listener of this.listeners) listener(update);

@@ -5,11 +5,12 @@
  * every agent of the process (another agent already serves the host), it prints the core's reason and exits with
  * status REFUSED_EXIT_CODE instead of retrying.
  */
-import { mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { AGENT_USAGE, FlagError, parseAgentFlags } from './agent-flags.ts';
 import type { AgentFlags } from './agent-flags.ts';
+import { PortRangeError } from './ephemeral-ports.ts';
 import { PortAllocator } from './port-allocator.ts';
+import { mkdirPrivate } from './private-files.ts';
 import { terminateGroup, trackedGroups } from './process-group.ts';
 import { startHeapTrim } from './heap-trim.ts';
 import { startReaper } from './reaper.ts';
@@ -26,15 +27,20 @@ export const REFUSED_EXIT_CODE = 3;
 /** Starts the agents described by `argv`, with process-level signal handling (undefined after a usage error). */
 export function agentMain(argv: readonly string[]): RunningAgents | undefined {
   let flags: AgentFlags;
+  let ports: PortAllocator;
   try {
     flags = parseAgentFlags(argv);
+    ports = new PortAllocator({
+      ...(flags.controlPorts === undefined ? {} : { control: flags.controlPorts }),
+      ...(flags.tcpPorts === undefined ? {} : { tcp: flags.tcpPorts }),
+    });
   } catch (error: unknown) {
-    if (!(error instanceof FlagError)) throw error;
-    process.stderr.write(`${error.message}\n${AGENT_USAGE}\n`);
+    if (!(error instanceof FlagError) && !(error instanceof PortRangeError)) throw error;
+    process.stderr.write(`${error.message}\n${error instanceof FlagError ? `${AGENT_USAGE}\n` : ''}`);
     process.exitCode = 2;
     return undefined;
   }
-  mkdirSync(flags.stateDir, { recursive: true });
+  mkdirPrivate(flags.stateDir);
   startReaper(flags.stateDir);
   startHeapTrim();
   const shutdown = once((why: string, code?: number) => void stopAndExit(why, code ?? 0));
@@ -48,10 +54,7 @@ export function agentMain(argv: readonly string[]): RunningAgents | undefined {
     simulatedOnly: flags.simulatedOnly,
     ...(flags.scope === undefined ? {} : { scope: flags.scope }),
     ...(flags.advertiseAddress === undefined ? {} : { advertiseAddress: flags.advertiseAddress }),
-    ports: new PortAllocator({
-      ...(flags.controlPorts === undefined ? {} : { control: flags.controlPorts }),
-      ...(flags.tcpPorts === undefined ? {} : { tcp: flags.tcpPorts }),
-    }),
+    ports,
     ...(flags.exitWithCore ? { onDisconnect: () => shutdown('core stream lost') } : {}),
     onRefused,
   });

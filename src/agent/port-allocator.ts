@@ -1,16 +1,23 @@
 /**
  * Hands out control ports and TCP channel ports to the tasks of an agent: never a port that a live task of this
- * agent holds, and (when probing) only ports that can be bound on 127.0.0.1 right now.
+ * agent holds, never one in the host's ephemeral range, and (when probing) only ports that can be bound on
+ * 127.0.0.1 right now.
  */
 import { createServer } from 'node:net';
-import { CONTROL_PORTS, TCP_PORTS, portAfter, rangeSize } from '../common/ports.ts';
+import { portAfter, rangeSize } from '../common/ports.ts';
 import type { PortRange } from '../common/ports.ts';
+import { agentPortRanges, readEphemeralRange } from './ephemeral-ports.ts';
 
 export type PortKind = 'control' | 'tcp';
 
 export interface PortAllocatorOptions {
+  /** Configured ranges (default: 30000-32767 and 9000-29999 minus the ephemeral range); see agentPortRanges. */
   readonly control?: PortRange;
   readonly tcp?: PortRange;
+  /** The host's ephemeral port range (default: read from /proc, else Linux's 32768-60999). */
+  readonly ephemeral?: PortRange;
+  /** Whether a port can be bound now (default {@link canBind}); tests inject the race between probe and bind. */
+  readonly probe?: (port: number) => Promise<boolean>;
   /**
    * Where the first search starts: `random` (default) makes agents in different processes that share a range
    * unlikely to pick the same port in the moment between probe and bind; `lowest` starts at the range's start.
@@ -62,9 +69,16 @@ export class PortAllocator {
   private readonly cursor: Record<PortKind, number>;
   private readonly held = new Map<number, string>();
   private readonly byOwner = new Map<string, number[]>();
+  private readonly canBind: (port: number) => Promise<boolean>;
 
+  /** @throws PortRangeError when a configured range overlaps the ephemeral range */
   constructor(options: PortAllocatorOptions = {}) {
-    this.ranges = { control: options.control ?? CONTROL_PORTS, tcp: options.tcp ?? TCP_PORTS };
+    const configured = {
+      ...(options.control === undefined ? {} : { control: options.control }),
+      ...(options.tcp === undefined ? {} : { tcp: options.tcp }),
+    };
+    this.ranges = agentPortRanges(configured, options.ephemeral ?? readEphemeralRange());
+    this.canBind = options.probe ?? canBind;
     const random = (options.start ?? 'random') === 'random';
     const startOf = (r: PortRange): number =>
       r.first - 1 + (random ? Math.floor(Math.random() * rangeSize(r)) : 0);
@@ -82,7 +96,7 @@ export class PortAllocator {
       const port = this.nextFree(kind);
       if (port === undefined) break;
       this.hold(port, owner);
-      if (!probe || (await canBind(port))) return port;
+      if (!probe || (await this.canBind(port))) return port;
       this.unhold(port, owner);
     }
     throw new PortExhaustedError(kind);
@@ -99,7 +113,7 @@ export class PortAllocator {
     const holder = this.held.get(port);
     if (holder !== undefined) throw new PortBusyError(kind, port, holder);
     this.hold(port, owner);
-    if (!probe || (await canBind(port))) return;
+    if (!probe || (await this.canBind(port))) return;
     this.unhold(port, owner);
     throw new PortBusyError(kind, port, undefined);
   }
@@ -113,6 +127,11 @@ export class PortAllocator {
   /** Ports currently held by `owner`. */
   heldBy(owner: string): readonly number[] {
     return this.byOwner.get(owner) ?? [];
+  }
+
+  /** The range ports of `kind` come from. */
+  range(kind: PortKind): PortRange {
+    return this.ranges[kind];
   }
 
   /** Number of ports held in total. */

@@ -5,8 +5,9 @@
  * listed there. When the agent exits normally it empties the file itself, so the reaper has nothing to do.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, mkdirPrivate } from './private-files.ts';
 import { onGroupsChanged } from './process-group.ts';
 
 const SCRIPT = `
@@ -23,11 +24,11 @@ rm -f "$file"
 /** Starts the reaper for this process; returns the groups file it watches. */
 export function startReaper(stateDir: string): string {
   const dir = join(stateDir, 'agents');
-  mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir);
   const file = join(dir, `${process.pid}.groups`);
   onGroupsChanged((groups) => {
     const tmp = `${file}.tmp`;
-    writeFileSync(tmp, groups.join('\n'));
+    writeFileSync(tmp, groups.join('\n'), { mode: PRIVATE_FILE_MODE });
     renameSync(tmp, file);
   });
   const child = spawn('/bin/sh', ['-c', SCRIPT, 'axle-reaper', String(process.pid), file], {

@@ -1,15 +1,17 @@
 /**
  * Starts one task process: its own process group, the task's environment and arguments, optional user switch,
- * stdout/stderr appended to `<logDir>/<environmentId>/<taskId>.log` and the last lines kept in memory.
+ * stdout/stderr appended to `<logDir>/<environmentId>/<taskId>.log` (folders 0700, file 0600) and the last lines
+ * kept in memory.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, openSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { buildCommandLine, buildTaskEnv } from './command-line.ts';
 import type { CommandLine } from './command-line.ts';
 import { OutputTail } from './output-tail.ts';
+import { mkdirPrivate, openPrivate } from './private-files.ts';
 import { groupAlive, signalGroup, terminateGroup, trackGroup, untrackGroup } from './process-group.ts';
 import type { TerminateOptions } from './process-group.ts';
 import type { CommandSpec, ControlMode } from './types.ts';
@@ -63,7 +65,7 @@ export async function launchProcess(spec: ProcessSpec): Promise<TaskProcess> {
   const commandLine = buildCommandLine(spec.command, spec.mode, spec.taskId, spec.controlPort);
   const ids = await resolveUser(spec.command.user);
   const logPath = taskLogPath(spec.logDir, spec.environmentId, spec.taskId);
-  mkdirSync(join(logPath, '..'), { recursive: true });
+  mkdirPrivate(join(logPath, '..'));
   const child = spawn(commandLine.file, [...commandLine.args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -93,7 +95,7 @@ function watch(
   logPath: string,
 ): TaskProcess {
   const tail = new OutputTail();
-  const log = createWriteStream('', { fd: openSync(logPath, 'a') });
+  const log = createWriteStream('', { fd: openPrivate(logPath) });
   log.on('error', () => undefined);
   pipeStream(child, 'stdout', tail, log, spec.command.stdout, spec.forward);
   pipeStream(child, 'stderr', tail, log, spec.command.stderr, spec.forward);

@@ -26,7 +26,7 @@ export interface BindRequest {
   /** `tcp` or `ipc`. */
   readonly addressing: string;
   readonly target: string;
-  /** TCP port assigned by the core (used exactly, never replaced); absent: the agent allocates one. */
+  /** TCP port assigned by the core (used exactly, unless a launch is retried because a port was taken); absent: the agent allocates one. */
   readonly port?: number;
 }
 

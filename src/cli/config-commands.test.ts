@@ -4,12 +4,15 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import type { MemoryConfigStore } from '../config/memory-store.ts';
 import type { RunningApricot } from '../server/apricot-server.ts';
 import { fixtureStore, startTestApricot } from '../server/apricot-test-util.ts';
+import { startCore } from '../server/core.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -173,3 +176,51 @@ test('axle config serve --store file://… serves gRPC and HTTP until SIGTERM', 
     await exited;
   }
 });
+
+test('config commands default to the core endpoint; an unreachable service is named with how to choose another', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'axle-config-core-'));
+  const core = await startCore({
+    stateDir: join(work, 'core'),
+    port: 0,
+    config: `embedded://${join(work, 'core', 'config')}`,
+    seedConfig: join(root, 'examples', 'config.yaml'),
+  });
+  const cli = async (...args: string[]) => {
+    try {
+      const r = await run(process.execPath, [bin, '--state-dir', work, ...args], { cwd: root });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (e: unknown) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
+  try {
+    const listed = await cli('--endpoint', `127.0.0.1:${core.port}`, 'config', 'detectors');
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^TST: flp001 flp002 localhost$/m);
+    const closed = await closedPort();
+    const refused = await cli('--endpoint', `127.0.0.1:${closed}`, 'config', 'list');
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `cannot reach the configuration service at apricot://127\\.0\\.0\\.1:${closed}, the core's endpoint`,
+      ),
+    );
+    assert.match(refused.stderr, /--config_endpoint apricot:\/\/host:port/);
+    const given = await cli('config', '--config_endpoint', `apricot://127.0.0.1:${closed}`, 'list');
+    assert.match(given.stderr, /given with --config_endpoint/);
+  } finally {
+    await core.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+/** A port nothing listens on (bound once, then closed). */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}

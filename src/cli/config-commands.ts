@@ -1,6 +1,6 @@
 /**
  * `axle configuration …` (aliases config, conf, c): coconut's configuration commands over the Apricot API at
- * `--config_endpoint` (default apricot://127.0.0.1:32101), plus inventory, `serve`, `import-tree`, `export-tree`.
+ * `--config_endpoint` (default: the core's endpoint, `--endpoint`), plus inventory, `serve`, `import-tree`, `export-tree`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -8,15 +8,17 @@ import YAML from 'yaml';
 import { parseJsonTree, readConfigFile } from '../config/read-tree.ts';
 import { importTree, treeFromEntries, treeToPlain } from '../config/apricot-tree.ts';
 import { isRunType, RUN_TYPE_NUMBERS } from '../config/run-type.ts';
-import { apricotClient, DEFAULT_CONFIG_ENDPOINT } from '../server/apricot-client.ts';
+import type { apricotClient } from '../server/apricot-client.ts';
 import { startApricot } from '../server/apricot-server.ts';
 import type { CliContext, GlobalFlags } from './context.ts';
 import { defaultStoreUri, openStore } from './config-store.ts';
+import { configClient } from './config-endpoint.ts';
+import type { ConfigEndpointFlags } from './config-endpoint.ts';
 import { parseExtraVars } from './extra-vars.ts';
 import { printJson } from './output.ts';
 
 type Ctx = (flags: GlobalFlags) => CliContext;
-type Flags = GlobalFlags & { config_endpoint?: string };
+type Flags = GlobalFlags & ConfigEndpointFlags;
 type Out = 'text' | 'json' | 'yaml';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -26,10 +28,13 @@ export function configCommands(program: Command, context: Ctx): void {
     .command('configuration')
     .aliases(['config', 'conf', 'c'])
     .description('configuration service (Apricot): components, payloads, inventory')
-    .option('--config_endpoint <uri>', 'configuration service', DEFAULT_CONFIG_ENDPOINT);
+    .option(
+      '--config_endpoint <uri>',
+      "configuration service (default: apricot:// on the core's --endpoint)",
+    );
   const client = (cmd: Command) => {
     const flags = cmd.optsWithGlobals<Flags>();
-    return { c: apricotClient(flags.config_endpoint), json: context(flags).json };
+    return { c: configClient(flags), json: context(flags).json };
   };
   const print = (value: unknown, text: string, out: Out): void => {
     if (out === 'json') return printJson(value);

@@ -1,35 +1,50 @@
 /** What every command needs: the state directory, output mode, repositories and the configuration source. */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirPrivate } from '../agent/private-files.ts';
 import type { ConfigSource } from '../common/config-source.ts';
 import { openConfiguration } from '../server/configuration.ts';
 import { RepoManager } from '../repos/repo-manager.ts';
 import type { RepoInfo } from '../repos/repo-manager.ts';
 import { JitService } from '../workflow/jit.ts';
+import { DEFAULT_ENDPOINT } from './control-client.ts';
 import { stateDirFrom } from './state-dir.ts';
+
+/** The checkout: examples/ (templates, configuration) and scripts/. */
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+/** The example configuration (AliECS layout) shipped with Axle. */
+export const EXAMPLE_CONFIG = join(ROOT, 'examples', 'config.yaml');
 
 export interface GlobalFlags {
   readonly stateDir?: string;
   readonly json?: boolean;
+  /** The core's control API (`--endpoint`). */
+  readonly endpoint?: string;
 }
 
 export class CliContext {
   readonly stateDir: string;
   readonly json: boolean;
+  readonly endpoint: string;
   #repos: Promise<RepoManager> | undefined;
   private readonly closers: (() => Promise<void>)[] = [];
 
   constructor(flags: GlobalFlags) {
     this.stateDir = stateDirFrom(flags.stateDir);
     this.json = flags.json === true;
+    this.endpoint = flags.endpoint ?? DEFAULT_ENDPOINT;
   }
 
   repos(): Promise<RepoManager> {
     return (this.#repos ??= RepoManager.open({ stateDir: this.stateDir }));
   }
 
-  /** The repository registered with this URL or path, registering it on first use. */
-  async ensureRepo(source: string): Promise<RepoInfo> {
+  /**
+   * The repository registered with this URL or path, registering it on first use; with `oneOff` a new registration
+   * does not become the default repository (a repository named for one command only).
+   */
+  async ensureRepo(source: string, opts: { oneOff?: boolean } = {}): Promise<RepoInfo> {
     const repos = await this.repos();
     const abs =
       /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.includes('@')
@@ -40,7 +55,20 @@ export class CliContext {
       if (known.kind === 'git') await repos.refresh(known.id);
       return known;
     }
-    return repos.add(source.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? source : abs);
+    const address = source.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? source : abs;
+    return repos.add(address, opts.oneOff === true ? { oneOff: true } : {});
+  }
+
+  /**
+   * The example template repository: a git repository under the state directory kept equal to examples/templates
+   * (scripts/example-repo.sh), registered on first use without becoming the default.
+   */
+  async exampleRepo(): Promise<RepoInfo> {
+    const dir = execFileSync('bash', [join(ROOT, 'scripts', 'example-repo.sh')], {
+      env: { ...process.env, AXLE_STATE_DIR: this.stateDir },
+      encoding: 'utf8',
+    }).trim();
+    return this.ensureRepo(dir, { oneOff: true });
   }
 
   /** The configuration named by `uri` (file://, embedded://, etcd://, apricot://); closed when the command ends. */
@@ -51,6 +79,13 @@ export class CliContext {
     return c.source;
   }
 
+  /** Runs `f` when the command ends (after its output). */
+  onClose(f: () => void | Promise<void>): void {
+    this.closers.push(async () => {
+      await f();
+    });
+  }
+
   /** Releases what the command opened (store connections, polling remote sources). */
   async close(): Promise<void> {
     await Promise.all(this.closers.splice(0).map((f) => f()));
@@ -58,7 +93,7 @@ export class CliContext {
 
   jit(config: ConfigSource | undefined): JitService {
     const cacheDir = join(this.stateDir, 'jit');
-    mkdirSync(cacheDir, { recursive: true });
+    mkdirPrivate(cacheDir);
     return new JitService({ cacheDir, ...(config !== undefined ? { config } : {}) });
   }
 }

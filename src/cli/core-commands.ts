@@ -2,10 +2,10 @@
  * `axle core` (the hub, with embedded defaults: local engine with one agent, the example repository as default
  * repository, the example configuration) and `axle agent` (one per host).
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { agentMain } from '../agent/main.ts';
+import { parseLimits } from '../common/plan-limits.ts';
 import { startCore } from '../server/core.ts';
 import type { SlurmCoreOptions } from '../server/core.ts';
 import type { CliContext, GlobalFlags } from './context.ts';
@@ -28,6 +28,8 @@ interface CoreFlags {
   posing?: string;
   localAgent: boolean;
   example: boolean;
+  limit: string[];
+  planInProcess?: boolean;
   kafkaEndpoints?: string;
   settings?: string;
   logLevel: string;
@@ -89,6 +91,13 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
       'info',
     )
     .option('-v, --verbose', 'same as --log-level debug')
+    .option(
+      '--limit <name=value>',
+      'planning limit or budget over its default, e.g. maxTasks=5000 or planTimeoutMs=30000 (repeatable)',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option('--plan-in-process', 'plan on the core thread (no memory or time budget; debugging)')
     .action(async (flags: CoreFlags, cmd: Command) => {
       const ctx = context(cmd.optsWithGlobals<GlobalFlags>());
       if (flags.engine !== 'local' && flags.engine !== 'slurm')
@@ -109,8 +118,11 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
           : posing > 0
             ? Array.from({ length: posing }, (_, i) => ({ host: `flp${String(i + 1).padStart(3, '0')}` }))
             : [{ host: flags.agentHost }];
+      const planLimits = parseLimits(flags.limit);
       const core = await startCore({
         stateDir: ctx.stateDir,
+        planLimits,
+        ...(flags.planInProcess === true ? { planInProcess: true } : {}),
         port: Number(flags.port),
         host: flags.listen,
         ...(settings.kafkaEndpoints.length > 0 ? { kafkaEndpoints: settings.kafkaEndpoints } : {}),
@@ -170,11 +182,7 @@ export function agentCommand(program: Command): void {
 
 /** Makes the example template repository (a git repository in the state directory) the default repository. */
 async function registerExample(ctx: CliContext): Promise<void> {
-  const dir = execFileSync('bash', [join(ROOT, 'scripts', 'example-repo.sh')], {
-    env: { ...process.env, AXLE_STATE_DIR: ctx.stateDir },
-    encoding: 'utf8',
-  }).trim();
-  const info = await ctx.ensureRepo(dir);
+  const info = await ctx.exampleRepo();
   const repos = await ctx.repos();
   if (!info.isDefault) await repos.setDefault(info.id);
 }

@@ -8,6 +8,8 @@ import type { RepoPlanOptions } from '../workflow/repo-planning.ts';
 import type { CliContext, GlobalFlags } from './context.ts';
 import { parseExtraVars } from './extra-vars.ts';
 import { printIssues, printJson } from './output.ts';
+import { sourcesLine, workflowSources } from './workflow-sources.ts';
+import type { WorkflowSources } from './workflow-sources.ts';
 
 interface PlanFlags {
   repo?: string;
@@ -24,17 +26,22 @@ export function workflowCommands(program: Command, context: (flags: GlobalFlags)
     c
       .option(
         '--repo <path|url>',
-        'template repository (registered on first use); default: the default repository',
+        "template repository for this command (registered on first use, never made the default); default: the running core's default repository, else the default repository, else the example repository",
       )
       .option('--revision <rev>', 'branch, tag or commit')
       .option('-e, --extra-vars <vars>', 'variables: k=v,k2=v2 or a JSON object (repeatable)', collect, [])
-      .option('--config <uri>', 'configuration source, e.g. file:///path/config.yaml');
+      .option(
+        '--config <uri>',
+        "configuration source, e.g. file:///path/config.yaml; default: the running core's (apricot:// on --endpoint), else examples/config.yaml",
+      );
 
   common(wf.command('plan <workflow>').description('print the plan of a workflow')).action(
     async (workflow: string, flags: PlanFlags, cmd: Command) => {
       const ctx = context(cmd.optsWithGlobals<GlobalFlags>());
-      const r = await planFromRepos(await planOptions(ctx, workflow, flags));
-      if (ctx.json) printJson(r.ok ? planJson(r.value) : { tasks: [], calls: [], issues: r.issues });
+      const { options, sources } = await planOptions(ctx, workflow, flags, true);
+      const r = await planFromRepos(options);
+      if (ctx.json)
+        printJson({ ...(r.ok ? planJson(r.value) : { tasks: [], calls: [], issues: r.issues }), sources });
       else if (r.ok) printPlan(r.value);
       if (!ctx.json) printIssues(r.issues);
       process.exitCode = r.ok ? 0 : 1;
@@ -45,14 +52,14 @@ export function workflowCommands(program: Command, context: (flags: GlobalFlags)
     .option('--plan', 'also plan every workflow with the given variables')
     .action(async (flags: PlanFlags & { plan?: boolean }, cmd: Command) => {
       const ctx = context(cmd.optsWithGlobals<GlobalFlags>());
-      const o = await planOptions(ctx, '', flags);
-      const repo = flags.repo === undefined ? undefined : (await ctx.ensureRepo(flags.repo)).id;
+      const { options, sources } = await planOptions(ctx, '', flags, flags.plan === true);
+      const repo = sources.repository?.used;
       const issues = await lintFromRepos({
-        ...o,
+        ...options,
         ...(repo !== undefined ? { repo } : {}),
         planWithVars: flags.plan === true,
       });
-      reportLint(ctx, issues);
+      reportLint(ctx, issues, sources);
     });
 
   common(
@@ -62,8 +69,9 @@ export function workflowCommands(program: Command, context: (flags: GlobalFlags)
   ).action(
     async (workflow: string, rolePath: string, variables: string[], flags: PlanFlags, cmd: Command) => {
       const ctx = context(cmd.optsWithGlobals<GlobalFlags>());
-      const r = await explainFromRepos(await planOptions(ctx, workflow, flags), rolePath, variables);
-      if (ctx.json) printJson(r);
+      const { options, sources } = await planOptions(ctx, workflow, flags, true);
+      const r = await explainFromRepos(options, rolePath, variables);
+      if (ctx.json) printJson({ ...r, sources });
       else if (r.ok)
         process.stdout.write(`role ${r.rolePath}\n${r.explanations.map(formatExplanation).join('\n')}\n`);
       else
@@ -76,15 +84,26 @@ export function workflowCommands(program: Command, context: (flags: GlobalFlags)
   );
 }
 
-async function planOptions(ctx: CliContext, workflow: string, flags: PlanFlags): Promise<RepoPlanOptions> {
+/** What the command plans against, and the sources chosen (told on stderr unless --json). */
+async function planOptions(
+  ctx: CliContext,
+  workflow: string,
+  flags: PlanFlags,
+  withConfig: boolean,
+): Promise<{ options: RepoPlanOptions; sources: WorkflowSources }> {
   const repos = await ctx.repos();
-  let ref = workflow;
-  if (flags.repo !== undefined) {
-    const info = await ctx.ensureRepo(flags.repo);
-    if (workflow !== '' && !workflow.includes('/workflows/')) ref = `${info.id}/workflows/${workflow}`;
+  const qualified = workflow.includes('/workflows/');
+  const sources = await workflowSources(ctx, flags, { qualified, withConfig });
+  if (!ctx.json) {
+    const line = sourcesLine(sources);
+    if (line !== undefined) process.stderr.write(`${line}\n`);
   }
-  const config = await ctx.config(flags.config);
-  return {
+  const ref =
+    workflow !== '' && !qualified && sources.repoId !== undefined
+      ? `${sources.repoId}/workflows/${workflow}`
+      : workflow;
+  const config = sources.config;
+  const options: RepoPlanOptions = {
     repos,
     workflow: ref,
     ...(flags.revision !== undefined ? { revision: flags.revision } : {}),
@@ -92,11 +111,12 @@ async function planOptions(ctx: CliContext, workflow: string, flags: PlanFlags):
     ...(config !== undefined ? { config } : {}),
     jit: ctx.jit(config),
   };
+  return { options, sources };
 }
 
-function reportLint(ctx: CliContext, issues: readonly Issue[]): void {
+function reportLint(ctx: CliContext, issues: readonly Issue[], sources: WorkflowSources): void {
   const errors = issues.filter((i) => i.severity === 'error').length;
-  if (ctx.json) printJson({ errors, warnings: issues.length - errors, issues });
+  if (ctx.json) printJson({ errors, warnings: issues.length - errors, issues, sources });
   else {
     printIssues(issues);
     process.stdout.write(`${errors} error(s), ${issues.length - errors} warning(s)\n`);
@@ -105,7 +125,7 @@ function reportLint(ctx: CliContext, issues: readonly Issue[]): void {
 }
 
 /** The plan as JSON for scripts: tasks and calls flat, with the issues. */
-export function planJson(plan: Plan): unknown {
+export function planJson(plan: Plan): Record<string, unknown> {
   return { workflow: plan.workflow, tasks: plan.tasks, calls: plan.calls, issues: plan.issues };
 }
 

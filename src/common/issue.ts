@@ -2,6 +2,7 @@
  * Problems found in templates, expressions and configuration, returned as data (never thrown out of the engine).
  * Every issue says what is wrong and, where it is known, where: file, YAML path and line.
  */
+import { truncateText } from './plan-limits.ts';
 
 /** Closed set of issue codes; the value is the name. */
 export type IssueCode =
@@ -20,6 +21,7 @@ export type IssueCode =
   | 'unknown_function'
   | 'type_error'
   | 'evaluation_error'
+  | 'undefined_variable'
   | 'range_not_list'
   | 'iterator_name'
   | 'channel_target'
@@ -27,7 +29,9 @@ export type IssueCode =
   | 'duplicate_global'
   | 'repository'
   | 'jit'
-  | 'config';
+  | 'config'
+  | 'limit_exceeded'
+  | 'too_deeply_nested';
 
 export type Severity = 'error' | 'warning';
 
@@ -50,13 +54,14 @@ export type Result<T> =
   | { readonly ok: true; readonly value: T; readonly issues: readonly Issue[] }
   | { readonly ok: false; readonly issues: readonly Issue[] };
 
+/** An issue; a message longer than the default error-text limit is cut (see truncateText). */
 export function issue(
   code: IssueCode,
   message: string,
   where: SourceLocation = {},
   severity: Severity = 'error',
 ): Issue {
-  return { code, severity, message, ...where };
+  return { code, severity, message: truncateText(message), ...where };
 }
 
 export function hasErrors(issues: readonly Issue[]): boolean {

@@ -9,11 +9,36 @@ export interface PortRange {
   readonly last: number;
 }
 
-/** Control ports of direct/fairmq tasks (AliECS hands out ports from its Mesos offers; ours start at 30000). */
-export const CONTROL_PORTS: PortRange = { first: 30000, last: 65535 };
+/**
+ * Control ports of direct/fairmq tasks (AliECS hands out ports from its Mesos offers; ours start at 30000). They end
+ * below Linux's default ephemeral range, where outgoing connections take their source ports.
+ */
+export const CONTROL_PORTS: PortRange = { first: 30000, last: 32767 };
 
 /** Ports of TCP channels that a task binds. */
 export const TCP_PORTS: PortRange = { first: 9000, last: 29999 };
+
+/** Linux's default ephemeral port range (`/proc/sys/net/ipv4/ip_local_port_range`), used when it cannot be read. */
+export const LINUX_EPHEMERAL_PORTS: PortRange = { first: 32768, last: 60999 };
+
+/** True when the ranges share at least one port. */
+export function overlaps(a: PortRange, b: PortRange): boolean {
+  return a.first <= b.last && b.first <= a.last;
+}
+
+/** The largest part of `range` that lies outside `avoid` (the lower part on a tie), or undefined when none does. */
+export function outsideOf(range: PortRange, avoid: PortRange): PortRange | undefined {
+  if (!overlaps(range, avoid)) return range;
+  const below = avoid.first > range.first ? { first: range.first, last: avoid.first - 1 } : undefined;
+  const above = avoid.last < range.last ? { first: avoid.last + 1, last: range.last } : undefined;
+  if (below === undefined || above === undefined) return below ?? above;
+  return rangeSize(above) > rangeSize(below) ? above : below;
+}
+
+/** `first-last`, the form flags take. */
+export function formatRange(range: PortRange): string {
+  return `${range.first}-${range.last}`;
+}
 
 /** Parses `first-last` (or a single port) into a range, or undefined when the text is not one within 1..65535. */
 export function parsePortRange(text: string): PortRange | undefined {

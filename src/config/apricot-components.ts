@@ -1,6 +1,6 @@
 /**
  * Component configuration operations of the Apricot service over a ConfigStore: listing, reading (raw or rendered
- * with nunjucks), query resolution with the ANY/any fallback, import, and the template cache.
+ * by the sandboxed payload template engine), query resolution with the ANY/any fallback, import, and the template cache.
  * @module
  */
 import { ConfigError } from '../common/config-source.ts';
@@ -16,6 +16,7 @@ import type { ComponentPath } from './component-path.ts';
 import { PayloadRenderer } from './payload-renderer.ts';
 import { isRunType } from './run-type.ts';
 import type { ConfigStore } from './store.ts';
+import type { RenderLimits } from '../template/payload/index.ts';
 
 const NAME = /^[a-zA-Z0-9_-]+$/;
 
@@ -45,9 +46,14 @@ export class ApricotComponents {
   constructor(
     private readonly store: ConfigStore,
     newUid?: () => string,
+    limits?: Partial<RenderLimits>,
   ) {
     const lookup = (path: string): string | undefined => this.current.get(path);
-    this.renderer = new PayloadRenderer({ lookup, ...(newUid !== undefined ? { newUid } : {}) });
+    this.renderer = new PayloadRenderer({
+      lookup,
+      ...(newUid !== undefined ? { newUid } : {}),
+      ...(limits !== undefined ? { limits } : {}),
+    });
   }
 
   /** Drops compiled templates and the payload snapshot (on any write under `o2/components`). */

@@ -18,6 +18,7 @@ import { lookupNode } from './key-tree.ts';
 import type { KeyTree } from './key-tree.ts';
 import { newRunNumber } from './store.ts';
 import type { ConfigStore } from './store.ts';
+import type { RenderLimits } from '../template/payload/index.ts';
 
 export type { ComponentQueryInput, ComponentTarget } from './apricot-components.ts';
 
@@ -31,6 +32,8 @@ export interface ApricotServiceOptions {
   readonly keepVarWhitespace?: boolean;
   /** Generator behind `uid.New()` in payload templates. */
   readonly newUid?: () => string;
+  /** Overrides of the payload render limits (default 8 MiB output, 1,000,000 steps, includes 32 deep). */
+  readonly payloadLimits?: Partial<RenderLimits>;
 }
 
 const HARDWARE_TTL_MS = 1000;
@@ -45,7 +48,7 @@ export class ApricotService {
     readonly store: ConfigStore,
     private readonly options: ApricotServiceOptions = {},
   ) {
-    this.components = new ApricotComponents(store, options.newUid);
+    this.components = new ApricotComponents(store, options.newUid, options.payloadLimits);
     const unwatchComponents = store.watch(COMPONENTS_PREFIX, () => this.components.invalidate());
     const unwatchHardware = store.watch('o2/hardware', () => (this.hardwareCache = undefined));
     this.unwatch = () => {

@@ -1,12 +1,10 @@
 /**
- * Change notification for the embedded store: compares the data file's per-key indexes with the last seen ones,
- * woken by fs.watch on the store directory (writes of other processes) and by a poll timer as a fallback.
+ * Change notification for the embedded store: polls the database's generation (one indexed read) every `pollMs`
+ * and, when it moved, reads the keys written since the last seen generation. Writes of this client are checked
+ * right after their commit; writes of other clients and processes within one poll period.
  * @module
  */
-import { watch } from 'node:fs';
-import type { FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import type { Snapshot } from './embedded-store-file.ts';
+import type { ChangesSince } from './embedded-store-db.ts';
 import { underPrefix } from './memory-store.ts';
 
 interface Watcher {
@@ -14,16 +12,23 @@ interface Watcher {
   readonly onChange: (keys: readonly string[]) => void;
 }
 
-/** Watches one data file; `load` returns the current snapshot (it may throw: the check is then retried later). */
-export class SnapshotWatch {
+/** What the watch reads; both may throw (closed, not openable): the check is then retried at the next poll. */
+export interface GenerationSource {
+  generation(): number;
+  changesSince(since: number): ChangesSince;
+}
+
+/** Baseline not known yet: the first successful read sets it without notifying. */
+const UNKNOWN = -1;
+
+/** Watches one database. */
+export class GenerationWatch {
   private readonly watchers = new Set<Watcher>();
-  private seen: Map<string, number> | undefined;
-  private fsWatcher: FSWatcher | undefined;
+  private seen: number | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly file: string,
-    private readonly load: () => Snapshot,
+    private readonly source: GenerationSource,
     private readonly pollMs: number,
   ) {}
 
@@ -38,18 +43,19 @@ export class SnapshotWatch {
     };
   }
 
-  /** Compares `snapshot` (or a fresh load) with the last seen state and notifies the changed keys. */
-  check(snapshot?: Snapshot): void {
+  /** Notifies the keys written since the last check (nothing when no watcher is registered). */
+  check(): void {
     if (this.seen === undefined) return;
-    let current: Snapshot;
+    if (this.seen === UNKNOWN) return this.baseline();
+    let found: ChangesSince;
     try {
-      current = snapshot ?? this.load();
+      found = this.source.changesSince(this.seen);
     } catch {
       return;
     }
-    const changed = changedKeys(this.seen, current);
-    if (changed.length === 0) return;
-    this.seen = indexes(current);
+    if (found.generation === this.seen) return;
+    this.seen = found.generation;
+    const changed = [...new Set(found.keys)].sort();
     for (const w of this.watchers) {
       const hit = changed.filter((k) => underPrefix(k, w.prefix));
       if (hit.length > 0) queueMicrotask(() => w.onChange(hit));
@@ -57,40 +63,23 @@ export class SnapshotWatch {
   }
 
   stop(): void {
-    this.fsWatcher?.close();
     if (this.timer !== undefined) clearInterval(this.timer);
-    this.fsWatcher = undefined;
     this.timer = undefined;
     this.seen = undefined;
   }
 
   private start(): void {
-    try {
-      this.seen = indexes(this.load());
-    } catch {
-      this.seen = new Map();
-    }
-    const name = basename(this.file);
-    try {
-      this.fsWatcher = watch(dirname(this.file), { persistent: false }, (_event, f) => {
-        if (f === null || f === name) this.check();
-      });
-      this.fsWatcher.on('error', () => undefined);
-    } catch {
-      this.fsWatcher = undefined;
-    }
+    this.seen = UNKNOWN;
+    this.baseline();
     this.timer = setInterval(() => this.check(), this.pollMs);
     this.timer.unref();
   }
-}
 
-function indexes(snapshot: Snapshot): Map<string, number> {
-  return new Map([...snapshot.entries].map(([k, e]) => [k, e.index]));
-}
-
-function changedKeys(seen: ReadonlyMap<string, number>, current: Snapshot): string[] {
-  const changed: string[] = [];
-  for (const [key, entry] of current.entries) if (seen.get(key) !== entry.index) changed.push(key);
-  for (const key of seen.keys()) if (!current.entries.has(key)) changed.push(key);
-  return changed.sort();
+  private baseline(): void {
+    try {
+      this.seen = this.source.generation();
+    } catch {
+      this.seen = UNKNOWN;
+    }
+  }
 }

@@ -1,26 +1,31 @@
 /**
- * The embedded configuration store: the key space of one directory (default `<stateDir>/config`) kept in a single
- * data file replaced atomically on every write (embedded-store-file.ts). Several processes may share the directory:
- * writes are serialized by a kernel file lock (embedded-store-lock.ts) and re-read the file under it, reads check
- * the file's generation (one open and a 30-byte read) and re-read it only when another writer changed it.
+ * The embedded configuration store: the key space of one directory (default `<stateDir>/config`) kept in a SQLite
+ * database in WAL mode (embedded-store-db.ts: schema, durability, the one-time import of the old data file). Several
+ * processes may share the directory: each write is one immediate transaction, writers wait for each other up to the
+ * busy timeout, readers read the last commit. Watches poll the database's generation (embedded-store-watch.ts).
+ * The directory is created 0700, the database files 0600.
  * @module
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { emptySnapshot, readSnapshot, writeSnapshot } from './embedded-store-file.ts';
-import type { Snapshot, StoredEntry } from './embedded-store-file.ts';
-import { FileLock } from './embedded-store-lock.ts';
-import { SnapshotWatch } from './embedded-store-watch.ts';
-import { normalizeKey, underPrefix } from './memory-store.ts';
-import { ConfigStoreError } from './store.ts';
+import { CounterBatcher } from './counter-batch.ts';
+import { DB_FILE, StoreDb } from './embedded-store-db.ts';
+import type { StoreDbOptions, Writer } from './embedded-store-db.ts';
+import { GenerationWatch } from './embedded-store-watch.ts';
+import { normalizeKey } from './memory-store.ts';
+import { ConfigStoreError, counterAfter } from './store.ts';
 import type { ConfigStore } from './store.ts';
 
-const DATA_FILE = 'store.data';
-const LOCK_FILE = 'store.lock';
-
 export interface EmbeddedStoreOptions {
-  /** Poll period of `watch` when fs.watch misses an event (ms); default 200. */
+  /** Poll period of `watch` for writes of other clients and processes (ms); default 100. */
   readonly pollMs?: number;
+  /** How long a write waits for another process's write to finish before failing as unavailable (ms); default 10,000. */
+  readonly busyTimeoutMs?: number;
+  /**
+   * How many generations (writes) a deleted key is remembered for watches; default 100,000. A watch that falls
+   * further behind (its process stalled) is told every key under its prefix instead of the changed ones.
+   */
+  readonly tombstoneGenerations?: number;
 }
 
 /** The embedded store's directory inside Axle's state directory. */
@@ -28,74 +33,102 @@ export function embeddedStoreDir(stateDir: string): string {
   return join(stateDir, 'config');
 }
 
-/** A ConfigStore in `dir` (created if missing); `uri` is `embedded://<absolute dir>`. */
+/** A ConfigStore in `dir` (created if missing, the database opened at first use); `uri` is `embedded://<abs dir>`. */
 export class EmbeddedConfigStore implements ConfigStore {
   readonly uri: string;
-  private readonly file: string;
-  private readonly lock: FileLock;
-  private readonly watchHub: SnapshotWatch;
-  private cache: Snapshot = emptySnapshot();
+  private readonly dir: string;
+  private readonly dbOptions: StoreDbOptions;
+  private readonly watchHub: GenerationWatch;
+  private readonly counters = new CounterBatcher((key, n) => this.addToCounter(key, n));
+  private opened: StoreDb | undefined;
   private closed = false;
 
   constructor(dir: string, options: EmbeddedStoreOptions = {}) {
     const abs = resolve(dir);
     try {
-      mkdirSync(abs, { recursive: true });
+      mkdirSync(abs, { recursive: true, mode: 0o700 });
     } catch (e) {
       throw new ConfigStoreError('io', `cannot create configuration store directory ${abs}: ${String(e)}`);
     }
     this.uri = `embedded://${abs}`;
-    this.file = join(abs, DATA_FILE);
-    this.lock = new FileLock(join(abs, LOCK_FILE));
-    this.watchHub = new SnapshotWatch(this.file, () => this.fresh(), options.pollMs ?? 200);
+    this.dir = abs;
+    this.dbOptions = {
+      busyTimeoutMs: options.busyTimeoutMs ?? 10_000,
+      tombstoneGenerations: options.tombstoneGenerations ?? 100_000,
+    };
+    this.watchHub = new GenerationWatch(
+      { generation: () => this.db().generation(), changesSince: (since) => this.db().changesSince(since) },
+      options.pollMs ?? 100,
+    );
   }
 
   get(key: string): Promise<string | undefined> {
-    return settle(() => this.fresh().entries.get(validKey(key))?.value);
+    return this.run(() => this.db().get(validKey(key)));
   }
 
   getRecursive(prefix: string): Promise<Map<string, string>> {
-    return settle(() => {
-      const { entries } = this.fresh();
-      const keys = [...entries.keys()].filter((k) => underPrefix(k, prefix)).sort();
-      return new Map(keys.map((k) => [k, entries.get(k)?.value ?? '']));
-    });
+    return this.run(() => new Map(this.db().entries(normalizeKey(prefix)).sort(byKey)));
   }
 
   list(prefix: string): Promise<string[]> {
-    return settle(() => childNames(this.fresh().entries.keys(), normalizeKey(prefix)));
+    const p = normalizeKey(prefix);
+    return this.run(() =>
+      childNames(
+        this.db()
+          .entries(p)
+          .map(([k]) => k),
+        p,
+      ),
+    );
   }
 
   put(key: string, value: string): Promise<void> {
     return this.putMany({ [key]: value });
   }
 
-  async putMany(entries: Readonly<Record<string, string>>): Promise<void> {
-    const valid = validEntries(entries);
-    await this.mutate((map, index) => {
-      for (const [k, value] of valid) map.set(k, { index, value });
-      return [[...valid.keys()], undefined];
+  putMany(entries: Readonly<Record<string, string>>): Promise<void> {
+    return this.write((w) => {
+      for (const [k, v] of validEntries(entries)) w.set(k, v);
     });
   }
 
-  async delete(key: string): Promise<void> {
-    const k = validKey(key);
-    await this.mutate((map) => [map.delete(k) ? [k] : [], undefined]);
+  delete(key: string): Promise<void> {
+    return this.write((w) => {
+      const k = validKey(key);
+      if (w.get(k) !== undefined) w.set(k, null);
+    });
   }
 
-  async compareAndSwap(key: string, expected: string | undefined, value: string): Promise<boolean> {
-    const k = validKey(key);
-    const v = validValue(k, value);
-    if (this.fresh().entries.get(k)?.value !== expected) return false;
-    return await this.mutate((map, index) => {
-      if (map.get(k)?.value !== expected) return [[], false];
-      map.set(k, { index, value: v });
-      return [[k], true];
+  compareAndSwap(key: string, expected: string | undefined, value: string): Promise<boolean> {
+    return this.write((w) => {
+      const k = validKey(key);
+      const v = validValue(k, value);
+      if (w.get(k) !== expected) return false;
+      w.set(k, v);
+      return true;
+    });
+  }
+
+  /**
+   * Atomic increment (see ConfigStore.increment). Concurrent requests of this client are batched: one transaction
+   * (one sync of the WAL) raises the counter by the number of waiting requests.
+   */
+  increment(key: string): Promise<number> {
+    return this.counters.next(key);
+  }
+
+  /** One transaction: raises the counter at `key` by `n`; returns the first of the n values. */
+  private addToCounter(key: string, n: number): Promise<number> {
+    return this.write((w) => {
+      const k = validKey(key);
+      const first = counterAfter(w.get(k));
+      w.set(k, String(first + n - 1));
+      return first;
     });
   }
 
   lastIndex(key: string): Promise<bigint> {
-    return settle(() => BigInt(this.fresh().entries.get(validKey(key))?.index ?? 0));
+    return this.run(() => BigInt(this.db().index(validKey(key))));
   }
 
   watch(prefix: string, onChange: (keys: readonly string[]) => void): () => void {
@@ -106,33 +139,35 @@ export class EmbeddedConfigStore implements ConfigStore {
   close(): Promise<void> {
     this.closed = true;
     this.watchHub.stop();
-    this.lock.close();
-    return Promise.resolve();
+    const db = this.opened;
+    this.opened = undefined;
+    return this.run(() => db?.close(), false);
   }
 
-  /** The current snapshot: the cache when the file's generation did not move. */
-  private fresh(): Snapshot {
-    this.checkOpen();
-    const read = readSnapshot(this.file, this.cache.generation);
-    if (read !== 'unchanged') this.cache = read;
-    return this.cache;
-  }
-
-  /** Applies `change` to a copy of the current entries under the lock and writes it when it changed keys. */
-  private mutate<T>(change: (entries: Map<string, StoredEntry>, index: number) => [string[], T]): Promise<T> {
-    this.checkOpen();
-    return this.lock.withLock(async () => {
-      const current = this.fresh();
-      const generation = current.generation + 1;
-      const entries = new Map(current.entries);
-      const [changed, result] = change(entries, generation);
-      if (changed.length === 0) return result;
-      const next = { generation, entries };
-      await writeSnapshot(this.file, next);
-      this.cache = next;
-      this.watchHub.check(next);
+  /** Runs `fn` in one write transaction, then lets this client's watches see the change. */
+  private write<T>(fn: (w: Writer) => T): Promise<T> {
+    return this.run(() => {
+      const result = this.db().transact(fn);
+      this.watchHub.check();
       return result;
     });
+  }
+
+  /** The database, opened at first use (an open that failed is tried again by the next call). */
+  private db(): StoreDb {
+    this.checkOpen();
+    this.opened ??= StoreDb.open(this.dir, this.dbOptions);
+    return this.opened;
+  }
+
+  /** Runs `fn`; its result or failure (SQLite errors mapped to ConfigStoreError) as a promise. */
+  private run<T>(fn: () => T, needOpen = true): Promise<T> {
+    try {
+      if (needOpen) this.checkOpen();
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(storeError(e, join(this.dir, DB_FILE), this.dbOptions.busyTimeoutMs));
+    }
   }
 
   private checkOpen(): void {
@@ -140,9 +175,23 @@ export class EmbeddedConfigStore implements ConfigStore {
   }
 }
 
-/** Runs `fn` and turns its result or throw into a promise. */
-function settle<T>(fn: () => T): Promise<T> {
-  return new Promise((resolve) => resolve(fn()));
+/** A ConfigStoreError for `e`: SQLITE_BUSY (another writer held the lock too long) is unavailable, others io. */
+function storeError(e: unknown, file: string, busyTimeoutMs: number): ConfigStoreError {
+  if (e instanceof ConfigStoreError) return e;
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+  const message = e instanceof Error ? e.message : String(e);
+  if (code.startsWith('SQLITE_BUSY')) {
+    return new ConfigStoreError(
+      'unavailable',
+      `configuration store ${file} stayed locked by another writer for ${busyTimeoutMs} ms: ${message}`,
+    );
+  }
+  return new ConfigStoreError('io', `configuration store ${file}: ${message}`);
+}
+
+/** Orders entries by key as JavaScript sorts strings (UTF-16 code units), as the other stores do. */
+function byKey([a]: [string, string], [b]: [string, string]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function validKey(key: string): string {

@@ -8,17 +8,20 @@
 import { noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';
 import type { IKeyValue, IRequestOp, Watcher } from 'etcd3';
+import { CounterBatcher } from './counter-batch.ts';
 import { childNames, validEntries } from './embedded-store.ts';
 import { callEtcd } from './etcd-store-retry.ts';
 import type { RetryOptions } from './etcd-store-retry.ts';
 import { normalizeKey, underPrefix } from './memory-store.ts';
-import { ConfigStoreError } from './store.ts';
+import { ConfigStoreError, counterAfter } from './store.ts';
 import type { ConfigStore } from './store.ts';
 
 export interface EtcdStoreOptions extends Partial<RetryOptions> {
   /** Deadline of one unary call (ms); default 5000. */
   readonly callTimeoutMs?: number;
 }
+
+const COUNTER_ATTEMPTS = 10_000;
 
 /** Parses `etcd://host:port[,host:port…]` into gRPC endpoints (`http://host:port`); throws ConfigStoreError('invalid'). */
 export function etcdEndpoints(uri: string): string[] {
@@ -36,6 +39,9 @@ export class EtcdConfigStore implements ConfigStore {
   private readonly client: Etcd3;
   private readonly retry: Partial<RetryOptions>;
   private readonly watchers = new Set<Watcher>();
+  private readonly counters = new CounterBatcher((key, n) => this.addToCounter(key, n));
+  /** Per counter key, the last value this client wrote or read (a guess for the next compare-and-swap). */
+  private readonly counterSeen = new Map<string, string | undefined>();
 
   constructor(uri: string, options: EtcdStoreOptions = {}) {
     this.uri = uri;
@@ -103,6 +109,19 @@ export class EtcdConfigStore implements ConfigStore {
     return res.succeeded;
   }
 
+  /**
+   * Atomic increment (see ConfigStore.increment): one etcd transaction per attempt that writes the counter if it still
+   * holds the last value this client saw and otherwise reads it back for the next attempt. Concurrent requests of
+   * this client are batched into one transaction.
+   */
+  increment(key: string): Promise<number> {
+    try {
+      return this.counters.next(validKey(key));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
   async lastIndex(key: string): Promise<bigint> {
     const k = validKey(key);
     const res = await this.call('read', k, () => this.client.get(k).exec());
@@ -142,6 +161,35 @@ export class EtcdConfigStore implements ConfigStore {
     await Promise.all([...this.watchers].map((w) => w.cancel().catch(() => undefined)));
     this.watchers.clear();
     this.client.close();
+  }
+
+  /** Raises the counter at `key` by `n` (compare-and-swap on its value); returns the first of the n values. */
+  private async addToCounter(key: string, n: number): Promise<number> {
+    let current = this.counterSeen.get(key);
+    for (let attempt = 0; attempt < COUNTER_ATTEMPTS; attempt++) {
+      const first = counterAfter(current);
+      const last = String(first + n - 1);
+      const expected = current;
+      const txn = () =>
+        (expected === undefined
+          ? this.client.if(key, 'Create', '==', 0)
+          : this.client.if(key, 'Value', '==', Buffer.from(expected))
+        )
+          .then(this.client.put(key).value(last))
+          .else(this.client.get(key))
+          .commit();
+      const res = await this.call('write', key, txn);
+      if (res.succeeded) {
+        this.counterSeen.set(key, last);
+        return first;
+      }
+      current = res.responses[0]?.response_range.kvs[0]?.value.toString('utf8');
+    }
+    throw new ConfigStoreError(
+      'unavailable',
+      `could not increment ${key} after ${COUNTER_ATTEMPTS} attempts`,
+      key,
+    );
   }
 
   private call<T>(kind: 'read' | 'write', key: string, op: () => Promise<T>): Promise<T> {

@@ -52,7 +52,7 @@ test('syntax error in an included entry is reported synchronously, without crash
     e.message,
     /template syntax error in c\/ANY\/any\/part line 3: .*\(included from c\/ANY\/any\/main\)$/,
   );
-  await tick(); // nunjucks would throw an uncaught error here if the include compiled lazily
+  await tick(); // no error may surface after the synchronous render returned
 });
 
 test('render-time errors name the innermost entry and a 1-based line', () => {

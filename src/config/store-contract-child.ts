@@ -14,12 +14,19 @@ export interface ChildStoreSpec {
   readonly arg: string;
 }
 
-/** What the child does. `put-loop` writes `{a: i, b: i}` with putMany for i = 1, 2, … until killed. */
+/**
+ * What the child does. `put-loop` writes `{a: i, b: i}` with putMany for i = 1, 2, … until killed;
+ * `run-number-loop` takes run numbers one after the other, printing each, until killed. `run-numbers-on-go`
+ * opens the store, prints `ready`, waits for a line on stdin, then asks for `count` concurrent run numbers and prints
+ * `{numbers, start, end}` (epoch ms), so a caller can time several processes from a common start.
+ */
 export type ChildJob = ChildStoreSpec &
   (
     | { readonly action: 'run-numbers'; readonly count: number }
+    | { readonly action: 'run-numbers-on-go'; readonly count: number }
     | { readonly action: 'put'; readonly key: string; readonly value: string }
     | { readonly action: 'put-loop'; readonly prefix: string }
+    | { readonly action: 'run-number-loop' }
   );
 
 type StoreClass = new (arg: string) => ConfigStore;
@@ -33,9 +40,13 @@ async function main(job: ChildJob): Promise<unknown> {
     switch (job.action) {
       case 'run-numbers':
         return await Promise.all(Array.from({ length: job.count }, () => newRunNumber(store)));
+      case 'run-numbers-on-go':
+        return await runNumbersOnGo(store, job.count);
       case 'put':
         await store.put(job.key, job.value);
         return 'ok';
+      case 'run-number-loop':
+        for (;;) process.stdout.write(`${await newRunNumber(store)}\n`);
       case 'put-loop':
         for (let i = 1; ; i++) {
           await store.putMany({ [`${job.prefix}/a`]: String(i), [`${job.prefix}/b`]: String(i) });
@@ -45,6 +56,16 @@ async function main(job: ChildJob): Promise<unknown> {
   } finally {
     await store.close();
   }
+}
+
+async function runNumbersOnGo(store: ConfigStore, count: number): Promise<unknown> {
+  await store.get('o2/runtime/warm-up');
+  process.stdout.write('ready\n');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdin.pause();
+  const start = Date.now();
+  const numbers = await Promise.all(Array.from({ length: count }, () => newRunNumber(store)));
+  return { numbers, start, end: Date.now() };
 }
 
 const arg = process.argv[2];

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { timeScale } from '../common/testing/time-scale.ts';
 import type { ChildJob, ChildStoreSpec } from './store-contract-child.ts';
 import type { ConfigStore } from './store.ts';
 
@@ -28,17 +29,22 @@ export interface ContractContext {
 const CHILD = fileURLToPath(new URL('./store-contract-child.ts', import.meta.url));
 const run = promisify(execFile);
 
-/** Runs a child job to completion and returns its JSON result; throws with the child's stderr on failure. */
+/**
+ * Runs a child job to completion and returns its JSON result; throws with the child's stderr on failure, and kills
+ * it after `timeoutMs` × timeScale().
+ */
 export async function runChild<T>(job: ChildJob, timeoutMs = 60_000): Promise<T> {
   try {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(job)], {
-      timeout: timeoutMs,
+      timeout: timeoutMs * timeScale(),
       maxBuffer: 64 * 1024 * 1024,
     });
     const last = stdout.trim().split('\n').pop() ?? '';
     return JSON.parse(last) as T;
   } catch (e) {
-    throw new Error(`store child (${job.action}) failed: ${(e as { stderr?: string }).stderr ?? String(e)}`, {
+    const { stderr, killed } = e as { stderr?: string; killed?: boolean };
+    const why = killed === true ? `did not finish within ${timeoutMs * timeScale()} ms; ` : '';
+    throw new Error(`store child (${job.action}) failed: ${why}${stderr ?? String(e)}`, {
       cause: e,
     });
   }
@@ -47,9 +53,9 @@ export async function runChild<T>(job: ChildJob, timeoutMs = 60_000): Promise<T>
 /** The child entry point's path, for tests that spawn it themselves. */
 export const STORE_CHILD_SCRIPT = CHILD;
 
-/** Resolves when `predicate` holds, polling every 10 ms; rejects after `timeoutMs` with `what`. */
+/** Resolves when `predicate` holds, polling every 10 ms; rejects after `timeoutMs` × timeScale() with `what`. */
 export async function eventually(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMs * timeScale();
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

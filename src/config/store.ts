@@ -22,6 +22,11 @@ export interface ConfigStore {
   lastIndex(key: string): Promise<bigint>;
   /** Calls `onChange` with the changed keys after writes under `prefix`, also writes made by other processes. */
   watch(prefix: string, onChange: (keys: readonly string[]) => void): () => void;
+  /**
+   * Optional atomic counter: sets `key` to `counterAfter(current value)` and returns it, atomically also against
+   * other processes, without the get + compareAndSwap round trips. newRunNumber uses it when present.
+   */
+  increment?(key: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -43,12 +48,18 @@ export const RUN_NUMBER_KEY = 'o2/runtime/run_number';
 /** Per store, the tail of this process's queue of run-number requests. */
 const runNumberQueues = new WeakMap<ConfigStore, Promise<unknown>>();
 
+/** The value a counter takes after `current`: its number plus one; absent or not a number counts as 0. */
+export function counterAfter(current: string | undefined): number {
+  return (current === undefined ? 0 : Number(current.trim()) || 0) + 1;
+}
+
 /**
- * Atomically increments the run number (created at 0 if absent) and returns the new value. Requests of one process
- * on one store are queued (so 1,000 concurrent callers do not all race the same compare-and-swap); processes race
- * each other through compareAndSwap.
+ * Atomically increments the run number (created at 0 if absent) and returns the new value: through the store's
+ * `increment` when it has one, otherwise by compare-and-swap. Compare-and-swap requests of one process on one store
+ * are queued (so 1,000 concurrent callers do not all race the same compare-and-swap); processes race each other.
  */
 export function newRunNumber(store: ConfigStore, maxAttempts = 10_000): Promise<number> {
+  if (store.increment !== undefined) return store.increment(RUN_NUMBER_KEY);
   const previous = runNumberQueues.get(store) ?? Promise.resolve();
   const next = previous.then(
     () => incrementRunNumber(store, maxAttempts),
@@ -61,7 +72,7 @@ export function newRunNumber(store: ConfigStore, maxAttempts = 10_000): Promise<
 async function incrementRunNumber(store: ConfigStore, maxAttempts: number): Promise<number> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const current = await store.get(RUN_NUMBER_KEY);
-    const next = (current === undefined ? 0 : Number(current.trim()) || 0) + 1;
+    const next = counterAfter(current);
     if (await store.compareAndSwap(RUN_NUMBER_KEY, current, String(next))) return next;
   }
   throw new ConfigStoreError(

@@ -1,94 +1,61 @@
 /**
  * Helper functions visible to component payload templates, named as AliECS binds them for Apricot's pongo2
- * rendering: the namespaces `strings`, `json`, `uid`, `util` plus the legacy top-level aliases.
- * Helpers never throw: bad input gives an empty or zero result, as the Go helpers do.
+ * rendering: the namespaces `strings`, `json`, `uid`, `util` plus the legacy top-level aliases. They are the
+ * functions of the workflow templates' library (src/template/functions), picked by name: a helper that fails
+ * (e.g. `strings.Itoa` of text) is a template error naming the entry and line.
  * @module
  */
 import { randomInt } from 'node:crypto';
-import { isFalsyWord, isTruthyWord } from '../template/functions/strings.ts';
-import { prefixedOverride, suffixInRange } from '../template/functions/util.ts';
+import { createFunctionLibrary } from '../template/functions/index.ts';
+import type { VarSource } from '../template/functions/index.ts';
+import type { Value } from '../template/expr/index.ts';
 
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+
+/** The names payloads see; everything else of the library (config, inventory, runtime, …) stays out. */
+const OFFERED = [
+  'strings',
+  'json',
+  'uid',
+  'util',
+  'Atoi',
+  'Itoa',
+  'TrimQuotes',
+  'TrimSpace',
+  'ToUpper',
+  'ToLower',
+  'IsTruthy',
+  'IsFalsy',
+  'FromJson',
+  'ToJson',
+  'NewID',
+  'PrefixedOverride',
+  'SuffixInRange',
+] as const;
 
 /** An 11-character base58 id, the shape of AliECS environment ids (random here, not time-ordered). */
 export function randomUid(): string {
   return Array.from({ length: 11 }, () => BASE58[randomInt(BASE58.length)]).join('');
 }
 
-/** Helper arguments as text: undefined/null are "", objects their JSON. */
-function text(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return v === undefined || v === null ? '' : marshal(v);
-}
-const toInt = (v: unknown): number | undefined =>
-  /^[+-]?\d+$/.test(text(v)) ? Number.parseInt(text(v), 10) : undefined;
+/** Builds the helper table of one render from its var stack (which feeds `util.PrefixedOverride`). */
+export type PayloadHelpers = (varStack: Readonly<Record<string, string>>) => Record<string, Value>;
 
-const stringHelpers = {
-  Atoi: (v: unknown): number => toInt(v) ?? 0,
-  Itoa: (v: unknown): string => text(v),
-  TrimQuotes: (v: unknown): string => text(v).replace(/^"+|"+$/g, ''),
-  TrimSpace: (v: unknown): string => text(v).trim(),
-  ToUpper: (v: unknown): string => text(v).toUpperCase(),
-  ToLower: (v: unknown): string => text(v).toLowerCase(),
-  IsTruthy: (v: unknown): boolean => isTruthyWord(text(v)),
-  IsFalsy: (v: unknown): boolean => isFalsyWord(text(v)),
-};
-
-function unmarshal(v: unknown): unknown {
-  try {
-    return JSON.parse(text(v)) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-function marshal(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-const jsonHelpers = {
-  Unmarshal: unmarshal,
-  Deserialize: unmarshal,
-  Marshal: marshal,
-  Serialize: marshal,
-  Sort: (v: unknown): unknown => (Array.isArray(v) ? v.map((x) => text(x)).sort() : v),
-};
-
-/** The `util` helpers of §8, shared with the workflow templates' function library. */
-function utilHelpers(varStack: Readonly<Record<string, string>>) {
-  const vars = { get: (n: string): string | undefined => varStack[n], toRecord: () => varStack };
-  return {
-    PrefixedOverride: (name: unknown, prefix: unknown): string =>
-      prefixedOverride(vars, text(name), text(prefix)),
-    SuffixInRange: (input: unknown, prefix: unknown, min: unknown, max: unknown): string =>
-      suffixInRange(text(input), text(prefix), text(min), text(max)),
+/** The helper tables for payload rendering; `newUid` backs `uid.New`/`NewID`. */
+export function createPayloadHelpers(newUid: () => string = randomUid): PayloadHelpers {
+  const library = createFunctionLibrary({ newUid });
+  return (varStack) => {
+    const all = library(varSourceOf(varStack));
+    const picked: Record<string, Value> = {};
+    for (const name of OFFERED) picked[name] = all[name] ?? null;
+    return picked;
   };
 }
 
-/**
- * Bindings added on top of the var stack when a payload is rendered (they win over vars of the same name, as in
- * AliECS). `varStack` feeds `util.PrefixedOverride`; `newUid` backs `uid.New`.
- */
-export function templateHelpers(
-  varStack: Readonly<Record<string, string>>,
-  newUid: () => string = randomUid,
-): Record<string, unknown> {
-  const util = utilHelpers(varStack);
-  const uid = { New: newUid };
+/** The var stack as the library reads it: own entries only (`constructor` is not a variable). */
+function varSourceOf(varStack: Readonly<Record<string, string>>): VarSource {
   return {
-    ...stringHelpers,
-    FromJson: jsonHelpers.Unmarshal,
-    ToJson: jsonHelpers.Marshal,
-    NewID: uid.New,
-    ...util,
-    strings: stringHelpers,
-    json: jsonHelpers,
-    uid,
-    util,
+    get: (name) => (Object.prototype.hasOwnProperty.call(varStack, name) ? varStack[name] : undefined),
+    toRecord: () => varStack,
   };
 }

@@ -7,9 +7,12 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTROL_PORTS, TCP_PORTS, splitRange } from '../common/ports.ts';
+import { splitRange } from '../common/ports.ts';
+import { agentPortRanges } from '../agent/ephemeral-ports.ts';
+import { mkdirPrivate, openPrivate } from '../agent/private-files.ts';
+import type { AgentPortRanges } from '../agent/ephemeral-ports.ts';
 import type { PortRange } from '../common/ports.ts';
 import type { AgentSpec } from '../agent/run-agent.ts';
 import { agentEntry } from './agent-entry.ts';
@@ -73,13 +76,19 @@ export class LocalEngine {
    *  `<stateDir>/logs/agents/agent-<n>.log`. */
   static start(options: LocalEngineOptions): Promise<LocalEngine> {
     const groups = spread(options.agents, options.processes ?? 1);
-    const control = splitRange(CONTROL_PORTS, groups.length);
-    const tcp = splitRange(TCP_PORTS, groups.length);
+    let ranges: AgentPortRanges;
+    try {
+      ranges = agentPortRanges({});
+    } catch (e: unknown) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    const control = splitRange(ranges.control, groups.length);
+    const tcp = splitRange(ranges.tcp, groups.length);
     const logDir = join(options.stateDir, 'logs', 'agents');
-    mkdirSync(logDir, { recursive: true });
+    mkdirPrivate(logDir);
     const status = { stopping: false };
     const slots = groups.map((agents, i): Slot => {
-      const ports = { control: control[i] ?? CONTROL_PORTS, tcp: tcp[i] ?? TCP_PORTS };
+      const ports = { control: control[i] ?? ranges.control, tcp: tcp[i] ?? ranges.tcp };
       const spawn = (): AgentProcess =>
         spawnAgent(options, agents, ports, join(logDir, `agent-${i + 1}.log`));
       const policy = options.restart ?? DEFAULT_RESTART;
@@ -160,7 +169,7 @@ function spawnAgent(
     '--exit-with-parent',
     ...(options.simulatedOnly === true ? ['--simulated-only'] : []),
   ];
-  const log = openSync(logPath, 'a');
+  const log = openPrivate(logPath);
   const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
   closeSync(log);
   const proc: AgentProcess = {

@@ -281,3 +281,26 @@ test('a workflow that does not plan is refused with every issue', async () => {
   );
   assert.deepEqual(env2.manager.list(), []);
 });
+
+test('a task whose command uses an undefined variable is refused naming the variable, the task template and line', async () => {
+  const h = harness(
+    {},
+    {
+      'workflows/wf.yaml':
+        'name: wf\ndefaults: { empty: "" }\nroles:\n  - name: m\n    task: { load: mod }\n',
+      'tasks/mod.yaml':
+        'name: mod\ncontrol: { mode: basic }\ncommand:\n  env: [ "A={{ empty }}" ]\n  value: /bin/run\n  arguments:\n    - "--path={{ modulepath }}"\n',
+    },
+  );
+  await assert.rejects(h.manager.create({ workflow: 'wf', vars: {} }), (e: unknown) => {
+    assert.ok(e instanceof EnvError && e.code === 'invalid_argument', String(e));
+    assert.match(
+      e.message,
+      /tasks\/mod\.yaml:7: error: command\.arguments\[0\]: undefined variable "modulepath" in the command of task template tasks\/mod\.yaml: refusing to deploy/,
+    );
+    assert.doesNotMatch(e.message, /"empty"/, 'a variable that is defined but empty is not undefined');
+    return true;
+  });
+  assert.deepEqual(h.manager.list(), []);
+  assert.deepEqual(h.controller.log, [], 'nothing was launched');
+});

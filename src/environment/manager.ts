@@ -5,6 +5,7 @@
 import { isRequestableEvent, nextState } from '../common/environment-fsm.ts';
 import type { EnvEvent } from '../common/environment-fsm.ts';
 import { formatIssue } from '../common/issue.ts';
+import { DEFAULT_PLAN_LIMITS, truncateText } from '../common/plan-limits.ts';
 import { applyTaskUpdate, scheduleAutoStop } from './automation.ts';
 import type { AutomationActions } from './automation.ts';
 import { EnvError } from './env-error.ts';
@@ -19,6 +20,8 @@ import type { TransitionDeps, TransitionOutcome } from './transitions.ts';
 export interface ManagerDeps extends TransitionDeps {
   readonly bus: EventBus;
   readonly newUid: () => string;
+  /** Characters of a creation error kept and returned (default DEFAULT_PLAN_LIMITS.maxErrorTextLength). */
+  readonly maxErrorText?: number;
   /** Plans a workflow with user variables for a new environment id. */
   readonly plan: (
     workflow: string,
@@ -50,6 +53,10 @@ export class EnvironmentManager {
   private readonly autoStops = new Map<string, () => void>();
   private readonly failures = new Map<string, EnvError>();
   private readonly actions: AutomationActions;
+
+  private get maxErrorText(): number {
+    return this.deps.maxErrorText ?? DEFAULT_PLAN_LIMITS.maxErrorTextLength;
+  }
 
   constructor(private readonly deps: ManagerDeps) {
     this.actions = {
@@ -101,8 +108,10 @@ export class EnvironmentManager {
     try {
       return await this.createWithId(id, req);
     } catch (e: unknown) {
-      const message = e instanceof Error ? e.message : String(e);
-      this.failures.set(id, e instanceof EnvError ? e : new EnvError('internal', message, [], id));
+      // Only a bounded copy is kept: never the request or anything that refers to its values.
+      const message = truncateText(e instanceof Error ? e.message : String(e), this.maxErrorText);
+      const issues = e instanceof EnvError ? e.issues.slice(0, 100) : [];
+      this.failures.set(id, new EnvError(e instanceof EnvError ? e.code : 'internal', message, issues, id));
       if (this.failures.size > 100) this.failures.delete(this.failures.keys().next().value ?? '');
       this.deps.bus.publish({
         kind: 'environment',
@@ -128,8 +137,11 @@ export class EnvironmentManager {
     if (!p.ok) {
       throw new EnvError(
         'invalid_argument',
-        `cannot load workflow ${req.workflow}:\n${p.issues.map(formatIssue).join('\n')}`,
-        p.issues,
+        truncateText(
+          `cannot load workflow ${req.workflow}:\n${p.issues.map(formatIssue).join('\n')}`,
+          this.maxErrorText,
+        ),
+        p.issues.slice(0, 100),
         id,
       );
     }

@@ -46,6 +46,8 @@ export async function planEnvironmentRequest(req: PlanRequest): Promise<Environm
   });
   const r = outcome.result;
   if (!r.ok) return { ok: false, issues: r.issues };
+  const refused = refuseUndefinedInCommands(r.issues);
+  if (refused !== undefined) return { ok: false, issues: refused };
   const stack = root ?? outcome.envStack;
   const flat = (c: StackView['defaults']): Record<string, string> => {
     const m = new Map<string, string>();
@@ -60,6 +62,28 @@ export async function planEnvironmentRequest(req: PlanRequest): Promise<Environm
     detectors: detectorsOf(stack.get('detectors')),
     issues: r.issues,
   };
+}
+
+/** A task's command value, arguments or environment (paths in a task template). */
+const COMMAND_FIELD = /^command\.(value|arguments|env)(\[|$)/;
+
+/**
+ * As AliECS refuses to deploy a task whose command uses an undefined variable, a plan whose task commands do is
+ * refused: those warnings become errors naming the variable, the task template file and line. Undefined otherwise.
+ */
+function refuseUndefinedInCommands(issues: readonly Issue[]): Issue[] | undefined {
+  const inCommand = (i: Issue): boolean =>
+    i.code === 'undefined_variable' && COMMAND_FIELD.test(i.path ?? '');
+  if (!issues.some(inCommand)) return undefined;
+  return issues.map((i) =>
+    inCommand(i)
+      ? {
+          ...i,
+          severity: 'error',
+          message: `${i.message.replace(/ \(.*\)$/, '')} in the command of task template ${i.file ?? '?'}: refusing to deploy a command line with a missing value (AliECS: unknown name)`,
+        }
+      : i,
+  );
 }
 
 function detectorsOf(text: string | undefined): string[] {

@@ -12,6 +12,7 @@ import type { CatalogueEntry } from './catalogue.ts';
 import type { ConnectionState } from './connection.ts';
 import type { IntegrationPlugin } from './plugin.ts';
 import type { PluginSettings } from './settings.ts';
+import { templateObjects } from './template-objects.ts';
 import { testPlugin } from './test-plugin.ts';
 
 /** One row of GetIntegratedServices. */
@@ -29,11 +30,16 @@ export interface ServiceInfo {
 export class Integrations {
   readonly callRunner: CallRunner;
 
+  /** The objects the enabled plugins offer to template expressions (template-objects.ts). */
+  readonly objects: (vars: VarSource) => Readonly<Record<string, Value>>;
+
   private constructor(
     readonly plugins: readonly IntegrationPlugin[],
     private readonly catalogue: readonly CatalogueEntry[],
+    settings: PluginSettings,
   ) {
     this.callRunner = createCallRunner([testPlugin, ...plugins]);
+    this.objects = templateObjects(settings);
   }
 
   /**
@@ -48,7 +54,7 @@ export class Integrations {
       .filter((id) => id !== 'testplugin')
       .map((id) => create(settings, catalogue, id));
     await Promise.all(plugins.map((p) => p.init()));
-    return new Integrations(plugins, catalogue);
+    return new Integrations(plugins, catalogue, settings);
   }
 
   /** Every registered plugin; enabled ones with their endpoint, connection state and data. */
@@ -88,10 +94,6 @@ export class Integrations {
     }
     return out;
   }
-
-  /** The objects every enabled plugin offers to template expressions. */
-  readonly objects = (vars: VarSource): Readonly<Record<string, Value>> =>
-    Object.assign({}, ...this.plugins.map((p) => p.objects?.(vars) ?? {})) as Record<string, Value>;
 
   async destroy(): Promise<void> {
     await Promise.all(this.plugins.map((p) => p.destroy()));

@@ -5,8 +5,6 @@
 import type { CallDescriptor } from '../common/plan.ts';
 import type { CallResult } from '../environment/hooks.ts';
 import type { IntegratedServiceEvent } from '../environment/events.ts';
-import type { Value } from '../template/expr/value.ts';
-import type { VarSource } from '../template/functions/index.ts';
 import type { ConnectionStatus } from './connection.ts';
 
 export interface PluginCallContext {
@@ -42,8 +40,6 @@ export interface IntegrationPlugin extends Plugin {
   data(): string;
   /** JSON per environment for `EnvironmentInfo.integratedServicesData`, when the plugin has some. */
   environmentData?(environmentId: string): string | undefined;
-  /** Objects offered to template expressions (e.g. `odc` with `GenerateEPNTopologyFullname`), per role variables. */
-  objects?(vars: VarSource): Readonly<Record<string, Value>>;
   /** Starts background work (status polling); never throws for an unreachable endpoint (the state says so). */
   init(): Promise<void>;
   destroy(): Promise<void>;

@@ -54,10 +54,15 @@ export class MirrorSet {
    * Clones a new repository and resolves with the first of its default-revision candidates that exists; on
    * failure nothing is left behind.
    */
-  async add(t: MirrorTarget, repoDefault: string | undefined, globalDefault: string): Promise<string> {
+  async add(
+    t: MirrorTarget,
+    repoDefault: string | undefined,
+    globalDefault: string,
+    signal?: AbortSignal,
+  ): Promise<string> {
     try {
       await named(t.id, async () => {
-        await this.#clone(t);
+        await this.#clone(t, signal);
         this.#refs.set(t.id, await readRefs(this.dir(t.id)));
       });
       return await this.defaultRevision(t.id, repoDefault, globalDefault);
@@ -68,11 +73,11 @@ export class MirrorSet {
   }
 
   /** Fetches (or re-clones a vanished mirror) and re-reads the refs. */
-  async refresh(t: MirrorTarget): Promise<void> {
+  async refresh(t: MirrorTarget, signal?: AbortSignal): Promise<void> {
     await named(t.id, async () => {
       if (await exists(join(this.dir(t.id), 'HEAD')))
-        await updateMirror(this.dir(t.id), this.networkTimeoutMs);
-      else await this.#clone(t);
+        await updateMirror(this.dir(t.id), this.networkTimeoutMs, signal);
+      else await this.#clone(t, signal);
       this.#refs.set(t.id, await readRefs(this.dir(t.id)));
     });
     this.#broken.delete(t.id);
@@ -105,8 +110,8 @@ export class MirrorSet {
     throw new RepoError(`${id}: no default revision exists (tried ${candidates.join(', ')})`, { repo: id });
   }
 
-  async #clone(t: MirrorTarget): Promise<void> {
-    await createMirror(t.location, this.dir(t.id), this.networkTimeoutMs);
+  async #clone(t: MirrorTarget, signal?: AbortSignal): Promise<void> {
+    await createMirror(t.location, this.dir(t.id), this.networkTimeoutMs, signal);
   }
 }
 

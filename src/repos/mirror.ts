@@ -25,10 +25,12 @@ export async function createMirror(
   location: string,
   dir: string,
   timeoutMs = NETWORK_TIMEOUT_MS,
+  signal?: AbortSignal,
 ): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   try {
-    await git(['clone', '--bare', '--quiet', '--', location, dir], { timeoutMs });
+    const opts = { timeoutMs, ...(signal === undefined ? {} : { signal }) };
+    await git(['clone', '--bare', '--quiet', '--', location, dir], opts);
     await git(['config', '--replace-all', 'remote.origin.fetch', '+refs/heads/*:refs/heads/*'], {
       gitDir: dir,
     });
@@ -40,8 +42,13 @@ export async function createMirror(
 }
 
 /** Fetches new commits, branches and tags into the mirror at `dir`, dropping branches deleted upstream. */
-export async function updateMirror(dir: string, timeoutMs = NETWORK_TIMEOUT_MS): Promise<void> {
-  await git(['fetch', '--quiet', '--prune', '--tags', 'origin'], { gitDir: dir, timeoutMs });
+export async function updateMirror(
+  dir: string,
+  timeoutMs = NETWORK_TIMEOUT_MS,
+  signal?: AbortSignal,
+): Promise<void> {
+  const opts = { gitDir: dir, timeoutMs, ...(signal === undefined ? {} : { signal }) };
+  await git(['fetch', '--quiet', '--prune', '--tags', 'origin'], opts);
 }
 
 /** Deletes a mirror directory (no error if it is already gone). */

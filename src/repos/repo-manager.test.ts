@@ -42,6 +42,27 @@ const fileUrl = (): string => `file://${src.dir}`;
 const srcId = (): string => src.dir.slice(1);
 
 describe('adding repositories', () => {
+  test('a plain directory without workflows/ is not a template repository and is refused', async () => {
+    const { m, stateDir } = await freshManager();
+    const notTemplates = join(root, 'not-templates');
+    await writeFiles(notTemplates, { passwd: 'x\n' });
+    await assert.rejects(m.add(notTemplates), (e: unknown) => {
+      assert.ok(e instanceof RepoError, String(e));
+      assert.equal(e.code, 'invalid_argument');
+      assert.equal(
+        e.message,
+        `directory ${notTemplates} is not a template repository: it has no workflows/ directory`,
+      );
+      return true;
+    });
+    await assert.rejects(
+      m.add(src.dir, { defaultRevision: '--upload-pack=x' }),
+      /invalid revision "--upload-pack=x"/,
+    );
+    assert.deepEqual(m.list(), []);
+    await removeDir(stateDir);
+  });
+
   test('a file:// URL is mirrored, listed with branches and tags, and becomes the default', async () => {
     const { m, stateDir } = await freshManager();
     const info = await m.add(fileUrl());

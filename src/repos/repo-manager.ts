@@ -9,6 +9,7 @@
  * await repos.add('https://github.com/AliceO2Group/ControlWorkflows.git');
  * const snap = await repos.snapshot(0, 'master');
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { effectiveDefault } from './default-revision.ts';
 import { PromiseLru } from './lru.ts';
@@ -48,6 +49,15 @@ export interface RepoManagerOptions {
 
 /** A repository index in the alphabetical list, or its id (a leading `/` is accepted) or its url. */
 export type RepoKey = number | string;
+
+/**
+ * The caller's deadline for a mutation: when `signal` aborts before the operation's turn comes, the operation is
+ * dropped (never applied) and the call fails at once with a RepoError of code `deadline_exceeded`; once started, git
+ * commands of the operation are killed when it aborts.
+ */
+export interface RepoCallOptions {
+  readonly signal?: AbortSignal;
+}
 
 const LOCAL = 'local';
 
@@ -89,23 +99,32 @@ export class RepoManager {
   }
 
   /**
-   * Adds a repository; the first one becomes the default. A git repository's default revision is fixed now (as in
-   * AliECS): the requested one, else the global default, master or main, whichever exists first; it does not follow
-   * later changes of the global default. Duplicate id or unreadable source → RepoError.
+   * Adds a repository; the first one becomes the default unless `oneOff` (registered for one command's use, e.g. a
+   * CLI `--repo`: it never becomes the default by being added). A git repository's default revision is fixed now (as
+   * in AliECS): the requested one, else the global default, master or main, whichever exists first; it does not
+   * follow later changes of the global default. Duplicate id or unreadable source → RepoError.
    */
-  add(url: string, opts: { defaultRevision?: string } = {}): Promise<RepoInfo> {
-    return this.#exclusive(async () => {
+  add(
+    url: string,
+    opts: { defaultRevision?: string; oneOff?: boolean } & RepoCallOptions = {},
+  ): Promise<RepoInfo> {
+    return this.#exclusive(`adding repository ${url}`, opts.signal, async () => {
       const src = classifySource(url);
+      if (src.kind === 'dir') requireTemplateDir(src.location, src.id);
       if (this.#state.repos.some((r) => r.id === src.id)) {
         throw new RepoError(`repository ${src.id} is already present`, { repo: src.id });
       }
       const rev = opts.defaultRevision === '' ? undefined : opts.defaultRevision;
+      if (rev !== undefined) checkRevision(rev);
       if (src.kind === 'dir' && rev !== undefined) onlyLocal(src.id, rev);
       const fixed =
-        src.kind === 'git' ? await this.#mirrors.add(src, rev, this.globalDefaultRevision) : undefined;
+        src.kind === 'git'
+          ? await this.#mirrors.add(src, rev, this.globalDefaultRevision, opts.signal)
+          : undefined;
       const record: RepoRecord = { ...src, ...(fixed !== undefined ? { defaultRevision: fixed } : {}) };
-      const defaultRepo = this.#state.defaultRepo ?? src.id;
-      await this.#save({ ...this.#state, defaultRepo, repos: [...this.#state.repos, record] });
+      const defaultRepo = this.#state.defaultRepo ?? (opts.oneOff === true ? undefined : src.id);
+      const repos = [...this.#state.repos, record];
+      await this.#save({ ...this.#state, ...(defaultRepo !== undefined ? { defaultRepo } : {}), repos });
       return this.#infoOf(src.id);
     });
   }
@@ -114,8 +133,8 @@ export class RepoManager {
    * Removes a repository and its mirror; when it was the default, the default moves to the first remaining
    * repository, whose id is returned as `newDefault` (absent when the default did not change).
    */
-  remove(key: RepoKey): Promise<{ newDefault?: string }> {
-    return this.#exclusive(async () => {
+  remove(key: RepoKey, opts: RepoCallOptions = {}): Promise<{ newDefault?: string }> {
+    return this.#exclusive(`removing repository ${key}`, opts.signal, async () => {
       const record = this.#find(key);
       const repos = this.#state.repos.filter((r) => r.id !== record.id);
       const { defaultRepo: old, ...rest } = this.#state;
@@ -128,14 +147,14 @@ export class RepoManager {
   }
 
   /** Fetches one repository, or all when `key` is omitted (all are tried; failures are reported together). */
-  refresh(key?: RepoKey): Promise<void> {
-    return this.#exclusive(async () => {
+  refresh(key?: RepoKey, opts: RepoCallOptions = {}): Promise<void> {
+    return this.#exclusive(`refreshing ${key ?? 'every repository'}`, opts.signal, async () => {
       const targets = (key === undefined ? this.#sorted() : [this.#find(key)]).filter(
         (r) => r.kind === 'git',
       );
       const errors: RepoError[] = [];
       for (const r of targets) {
-        await this.#mirrors.refresh(r).catch((e: unknown) => errors.push(asRepoError(e, r.id)));
+        await this.#mirrors.refresh(r, opts.signal).catch((e: unknown) => errors.push(asRepoError(e, r.id)));
       }
       if (errors.length === 1 && errors[0] !== undefined) throw errors[0];
       if (errors.length > 1)
@@ -144,8 +163,8 @@ export class RepoManager {
   }
 
   /** Makes a repository the default one; it already being the default is a RepoError (as in AliECS). */
-  setDefault(key: RepoKey): Promise<void> {
-    return this.#exclusive(async () => {
+  setDefault(key: RepoKey, opts: RepoCallOptions = {}): Promise<void> {
+    return this.#exclusive(`setting the default repository to ${key}`, opts.signal, async () => {
       const record = this.#find(key);
       if (this.#state.defaultRepo === record.id) {
         throw new RepoError(`${record.id} is already the default repository`, { repo: record.id });
@@ -155,18 +174,19 @@ export class RepoManager {
   }
 
   /** Sets the global default revision; it is not checked against any repository. */
-  setGlobalDefaultRevision(rev: string): Promise<void> {
-    return this.#exclusive(async () => {
+  setGlobalDefaultRevision(rev: string, opts: RepoCallOptions = {}): Promise<void> {
+    return this.#exclusive(`setting the global default revision to ${rev}`, opts.signal, async () => {
       const r = rev.trim();
-      if (r === '' || r.startsWith('-') || /\s/.test(r)) throw new RepoError(`invalid revision "${rev}"`);
+      checkRevision(r === '' ? rev : r);
       await this.#save({ ...this.#state, globalDefaultRevision: r });
     });
   }
 
   /** Sets a repository's default revision, which must exist there (branch, tag or commit) → else RepoError. */
-  setRepoDefaultRevision(key: RepoKey, rev: string): Promise<void> {
-    return this.#exclusive(async () => {
+  setRepoDefaultRevision(key: RepoKey, rev: string, opts: RepoCallOptions = {}): Promise<void> {
+    return this.#exclusive(`setting the default revision of ${key} to ${rev}`, opts.signal, async () => {
       const record = this.#find(key);
+      checkRevision(rev);
       if (record.kind === 'dir') onlyLocal(record.id, rev);
       else await this.#mirrors.resolve(record.id, rev);
       const repos = this.#state.repos.map((r) => (r.id === record.id ? { ...r, defaultRevision: rev } : r));
@@ -261,11 +281,27 @@ export class RepoManager {
     this.#state = next;
   }
 
-  /** Runs mutations one at a time, in call order. */
-  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
+  /**
+   * Runs mutations one at a time, in call order. One whose `signal` aborted before its turn is dropped: it fails
+   * at once (not when its turn comes) and never runs.
+   */
+  #exclusive<T>(what: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    let started = false;
+    const start = (): Promise<T> => {
+      started = true;
+      return signal?.aborted === true ? Promise.reject(notApplied(what)) : fn();
+    };
+    const run = this.#queue.then(start, start);
     this.#queue = run.catch(() => undefined);
-    return run;
+    if (signal === undefined) return run;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (!started) reject(notApplied(what));
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      void run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 }
 
@@ -276,6 +312,36 @@ function byId(a: RepoRecord, b: RepoRecord): number {
 function onlyLocal(id: string, rev: string): void {
   if (rev !== LOCAL) {
     throw new RepoError(`plain directory ${id} has no revision "${rev}", only "${LOCAL}"`, { repo: id });
+  }
+}
+
+/** The error of an operation dropped because its caller's deadline passed while it waited for its turn. */
+function notApplied(what: string): RepoError {
+  return new RepoError(
+    `${what} was not applied: its deadline passed while it waited behind another repository operation`,
+    { code: 'deadline_exceeded' },
+  );
+}
+
+/** A revision that git could take for an option is refused. */
+function checkRevision(rev: string): void {
+  if (rev.trim() === '' || rev.startsWith('-') || /\s/.test(rev)) {
+    throw new RepoError(`invalid revision "${rev}": it may not be empty, start with "-" or contain spaces`);
+  }
+}
+
+/** A plain directory must be a template repository: it has a `workflows/` directory. */
+function requireTemplateDir(dir: string, id: string): void {
+  let ok: boolean;
+  try {
+    ok = statSync(join(dir, 'workflows')).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new RepoError(`directory ${dir} is not a template repository: it has no workflows/ directory`, {
+      repo: id,
+    });
   }
 }
 

@@ -67,3 +67,35 @@ test('unrecognisable addresses are RepoErrors', () => {
     assert.throws(() => classifySource(bad), RepoError, bad);
   }
 });
+
+test('addresses that would make git run a command or read an option are refused, saying why', () => {
+  const table: [string, RegExp][] = [
+    [
+      'ext::sh -c touch% /tmp/x',
+      /<transport>::<address> form \(ext::, fd::, …\), which runs a helper command/,
+    ],
+    ['fd::7', /<transport>::<address> form/],
+    ['FD::7,8', /<transport>::<address> form/],
+    ['-uupload-pack=touch', /may not start with "-"/],
+    ['ssh://-oProxyCommand=touch/x', /a user or host may not start with "-"/],
+    ['-oProxyCommand=x@host:path', /may not start with "-"/],
+    ['git@-oProxyCommand=x:path', /a user or host may not start with "-"/],
+    [
+      'foo://host/repo',
+      /git does not serve foo:\/\/ itself \(it would run a helper program git-remote-foo\)/,
+    ],
+    ['/proc/self/cwd', /repository path \/proc\/self\/cwd is under \/proc/],
+    ['/sys/kernel', /under \/sys/],
+    ['file:///dev/shm/x.git', /under \/dev/],
+  ];
+  for (const [input, why] of table) {
+    assert.throws(
+      () => classifySource(input),
+      (e: unknown) => e instanceof RepoError && e.code === 'invalid_argument' && why.test(e.message),
+      input,
+    );
+  }
+  for (const ok of ['git://host.org/x.git', 'git+ssh://git@host.org/x.git', 'http://127.0.0.1:8080/x.git']) {
+    assert.equal(classifySource(ok).kind, 'git', ok);
+  }
+});

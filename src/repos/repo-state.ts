@@ -49,11 +49,11 @@ export async function loadState(file: string): Promise<RepoState> {
   }
 }
 
-/** Writes the state file atomically. */
+/** Writes the state file atomically (folder created 0700, file 0600: the umask can only narrow them). */
 export async function saveState(file: string, state: RepoState): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, 'utf8');
+  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { encoding: 'utf8', mode: 0o600 });
   await rename(tmp, file);
 }
 

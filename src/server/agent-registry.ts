@@ -32,6 +32,7 @@ import type { ClusterView } from './cluster-view.ts';
 import { demandOf, placeLaunches } from './launch-placement.ts';
 import type { Placement } from './launch-placement.ts';
 import { LoopStallMeter } from './liveness.ts';
+import { placeWaitingForHosts } from './host-wait.ts';
 
 const MARGIN_MS = 5_000;
 /** Time agents started by a cluster engine get to connect. */
@@ -61,6 +62,11 @@ export class AgentRegistry implements TaskController {
   private readonly waiter = new AgentWaiter();
   private readonly log: (line: string) => void;
   private unsubscribeEngine: () => void = () => undefined;
+  /** Called at each agent attach (DEPLOYs waiting for hosts). */
+  private readonly attachListeners = new Set<() => void>();
+  /** Hosts the core's own engine runs agents on: DEPLOY waits for them when they are not connected. */
+  private expected: ReadonlySet<string> = new Set();
+  private stopped = false;
   private cluster: ClusterEngine | undefined;
 
   constructor(options: AgentRegistryOptions = {}) {
@@ -101,7 +107,18 @@ export class AgentRegistry implements TaskController {
     );
     for (const t of link.hello.tasks) this.reattach(link, t);
     this.waiter.attached(key);
+    for (const f of [...this.attachListeners]) f();
     return undefined;
+  }
+
+  /** The hosts of the core's local agents, which DEPLOY waits for when they are not (yet, or again) connected. */
+  expectHosts(hosts: readonly string[]): void {
+    this.expected = new Set(hosts);
+  }
+
+  /** Resolves undefined once agents of all `hosts` are connected, else with why not after `timeoutMs`. */
+  waitForHosts(hosts: readonly string[], timeoutMs: number): Promise<string | undefined> {
+    return this.waiter.waitFor(hosts, timeoutMs, (k) => this.agents.has(k));
   }
 
   detach(link: AgentLink, reason: string): void {
@@ -142,6 +159,8 @@ export class AgentRegistry implements TaskController {
   }
 
   stop(): void {
+    this.stopped = true;
+    for (const f of [...this.attachListeners]) f();
     this.watchdog.stop();
     this.unsubscribeEngine();
     for (const a of [...this.agents.values()]) this.detach(a, 'core shutting down');
@@ -149,7 +168,20 @@ export class AgentRegistry implements TaskController {
 
   async launch(requests: readonly LaunchRequest[]): Promise<LaunchResult[]> {
     const envId = requests[0]?.environmentId ?? '';
-    const placement = placeLaunches(requests, this.offers(), this.ledger, 'no host is connected');
+    const place = (): Map<string, Placement> =>
+      placeLaunches(requests, this.offers(), this.ledger, 'no host is connected');
+    const placement =
+      this.cluster !== undefined
+        ? place()
+        : await placeWaitingForHosts({
+            requests,
+            place,
+            connected: () => new Set(this.offers().map((o) => o.host)),
+            expected: this.expected,
+            nextAttach: (ms) => this.nextAttach(ms),
+            timeoutMs: Math.max(0, ...requests.map((r) => r.timeoutMs)),
+            stopped: () => this.stopped,
+          });
     const provisionError = await this.provision(envId, requests, placement);
     const out = new Map<string, LaunchResult>();
     const byLink = new Map<AgentLink, PlacedLaunch[]>();
@@ -198,6 +230,18 @@ export class AgentRegistry implements TaskController {
           pid: res.pid,
           endpoints: res.endpoints,
         });
+    });
+  }
+
+  private nextAttach(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.attachListeners.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.attachListeners.add(done);
     });
   }
 

@@ -3,7 +3,7 @@
  * engine's ConfigSource over it (snapshot of `o2` by RawGetRecursive, polled every 2 s).
  */
 import { createClient } from '@connectrpc/connect';
-import type { Client } from '@connectrpc/connect';
+import type { Client, Interceptor } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { remoteConfigSource } from '../config/store-config-source.ts';
 import type { SnapshotConfigSource } from '../config/store-config-source.ts';
@@ -25,16 +25,20 @@ export function apricotBaseUrl(endpoint: string): string {
 export function apricotClient(
   endpoint = DEFAULT_CONFIG_ENDPOINT,
   timeoutMs = 55_000,
+  interceptors: Interceptor[] = [],
 ): Client<typeof Apricot> {
   return createClient(
     Apricot,
-    createGrpcTransport({ baseUrl: apricotBaseUrl(endpoint), defaultTimeoutMs: timeoutMs }),
+    createGrpcTransport({ baseUrl: apricotBaseUrl(endpoint), defaultTimeoutMs: timeoutMs, interceptors }),
   );
 }
 
-/** The ConfigSource over a remote service (`apricot://host:port`); await `ready` before the first lookups. */
-export function apricotConfigSource(uri: string, pollMs = 2_000): SnapshotConfigSource {
-  const client = apricotClient(uri, 10_000);
+/**
+ * The ConfigSource over a remote service (`apricot://host:port`); await `ready` before the first lookups. Each
+ * request gets `timeoutMs` (default 10 s).
+ */
+export function apricotConfigSource(uri: string, pollMs = 2_000, timeoutMs = 10_000): SnapshotConfigSource {
+  const client = apricotClient(uri, timeoutMs);
   return remoteConfigSource(
     {
       uri,

@@ -2,13 +2,14 @@
  * `axle core`: the hub. Serves the control API (`o2control.Control`) and the agent protocol on one HTTP/2 cleartext
  * port (gRPC, gRPC-Web and Connect), runs environments, and with the local engine starts its agents.
  */
-import { mkdirSync } from 'node:fs';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { ConnectRouter } from '@connectrpc/connect';
 import type { ConfigSource } from '../common/config-source.ts';
+import { planLimits } from '../common/plan-limits.ts';
+import type { PlanLimits } from '../common/plan-limits.ts';
 import { newRunNumber } from '../config/store.ts';
 import { storeConfigSource } from '../config/store-config-source.ts';
 import { openConfiguration, seedStore } from './configuration.ts';
@@ -21,7 +22,8 @@ import { SlurmEngine } from '../engine/slurm/slurm-engine.ts';
 import { EventBus } from '../environment/events.ts';
 import { EnvironmentManager } from '../environment/manager.ts';
 import { planEnvironment } from '../environment/planning.ts';
-import { FileRunNumbers } from '../environment/run-numbers.ts';
+import { PlanWorkers } from '../environment/plan-runner.ts';
+import { LocalRunNumbers } from '../environment/run-numbers.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { Integrations } from '../plugins/integrations.ts';
 import { pluginSettings } from '../plugins/settings.ts';
@@ -29,6 +31,7 @@ import type { PluginSettings } from '../plugins/settings.ts';
 import { RepoManager } from '../repos/repo-manager.ts';
 import { JitService } from '../workflow/jit.ts';
 import { newUid } from '../workflow/uid.ts';
+import { mkdirPrivate } from '../agent/private-files.ts';
 import { AgentRegistry } from './agent-registry.ts';
 import { agentRoutes } from './agent-service.ts';
 import { apricotRoutes } from './apricot-handlers.ts';
@@ -85,6 +88,12 @@ export interface CoreOptions {
   readonly log?: (line: string) => void;
   /** Also log successful reads (verbose). */
   readonly logReads?: boolean;
+  /** Planning limits and budgets over the defaults (DEFAULT_PLAN_LIMITS). */
+  readonly planLimits?: Partial<PlanLimits>;
+  /** Plan on the core's own thread instead of worker threads (no heap or time budget; for debugging). */
+  readonly planInProcess?: boolean;
+  /** Time the local agents get to connect before the start fails (default 60 s). */
+  readonly agentConnectTimeoutMs?: number;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -115,9 +124,10 @@ export interface RunningCore {
 }
 
 export async function startCore(o: CoreOptions): Promise<RunningCore> {
-  mkdirSync(o.stateDir, { recursive: true });
+  mkdirPrivate(o.stateDir);
   // First: a bad plugin setting stops the start before anything else is opened.
-  const integrations = await Integrations.start(o.plugins ?? pluginSettings([]));
+  const plugins = o.plugins ?? pluginSettings([]);
+  const integrations = await Integrations.start(plugins);
   const coreId = newUid();
   const repos = await RepoManager.open({ stateDir: o.stateDir });
   const configuration = o.config === undefined ? undefined : await openConfiguration(o.config, o.stateDir);
@@ -127,12 +137,22 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     configuration?.source ?? (o.store === undefined ? undefined : await storeSource(o.store));
   const config =
     base === undefined || o.extraDefaults === undefined ? base : withDefaults(base, o.extraDefaults);
-  mkdirSync(join(o.stateDir, 'jit'), { recursive: true });
+  const limits = planLimits(o.planLimits);
+  const jitDir = join(o.stateDir, 'jit');
+  mkdirPrivate(jitDir);
   const jit = new JitService({
-    cacheDir: join(o.stateDir, 'jit'),
+    cacheDir: jitDir,
     ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}),
     ...(config !== undefined ? { config } : {}),
   });
+  const planners = new PlanWorkers({
+    repos,
+    limits,
+    jit: { cacheDir: jitDir, ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}) },
+    plugins,
+    ...(config !== undefined ? { config } : {}),
+  });
+  if (o.planInProcess !== true) planners.warm();
   const bus = new EventBus();
   const eventLog = stamped(o.log);
   const kafka =
@@ -148,23 +168,30 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     ...(o.agentLostAfterMs !== undefined ? { lostAfterMs: o.agentLostAfterMs } : {}),
     ...(eventLog !== undefined ? { log: eventLog } : {}),
   });
-  const runNumbers = new FileRunNumbers(join(o.stateDir, 'run-number'));
+  const runNumbers: Pick<LocalRunNumbers, 'next' | 'close'> =
+    store !== undefined
+      ? { next: () => newRunNumber(store), close: () => Promise.resolve() }
+      : new LocalRunNumbers(o.stateDir);
   const manager = new EnvironmentManager({
     bus,
     controller: registry,
     callRunner: integrations.callRunner,
-    newRunNumber: () => (store !== undefined ? newRunNumber(store) : runNumbers.next()),
+    newRunNumber: () => runNumbers.next(),
     newUid,
+    maxErrorText: limits.maxErrorTextLength,
     plan: (workflow, vars, environmentId) =>
-      planEnvironment({
-        repos,
-        workflow,
-        userVars: vars,
-        environmentId,
-        jit,
-        objects: integrations.objects,
-        ...(config !== undefined ? { config } : {}),
-      }),
+      o.planInProcess === true
+        ? planEnvironment({
+            repos,
+            workflow,
+            userVars: vars,
+            environmentId,
+            jit,
+            limits,
+            objects: integrations.objects,
+            ...(config !== undefined ? { config } : {}),
+          })
+        : planners.plan({ workflow, userVars: vars, environmentId }),
   });
   const context: CoreContext = {
     coreId,
@@ -177,6 +204,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     integrations,
   };
   const subs = new Subscriptions(bus);
+  let ready = false;
   const apricot = store === undefined ? undefined : new ApricotService(store);
   const routes = (router: ConnectRouter): void => {
     router.service(Control, {
@@ -185,7 +213,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
       ...repoHandlers(context),
     });
     agentRoutes(registry, coreId)(router);
-    healthRoutes()(router);
+    healthRoutes(() => ready)(router);
     reflectionRoutes(CORE_PROTO_FILES)(router);
     if (apricot !== undefined) apricotRoutes(apricot)(router);
     clusterRoutes(() => registry.clusterView())(router);
@@ -234,15 +262,32 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           throw e;
         });
   if (cluster !== undefined) registry.useCluster(cluster);
+  if (engine !== undefined) {
+    const hosts = [...new Set((o.localAgents ?? []).map((a) => a.host))];
+    registry.expectHosts(hosts);
+    const timeoutMs = o.agentConnectTimeoutMs ?? 60_000;
+    const missing = await registry.waitForHosts(hosts, timeoutMs);
+    if (missing !== undefined) {
+      await engine.stop();
+      registry.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw new Error(
+        `the core is not ready: ${missing} (agent logs: ${join(o.stateDir, 'logs', 'agents')})`,
+      );
+    }
+  }
+  ready = true;
   const stop = async (): Promise<void> => {
     await stopCore();
     await configuration?.close();
+    await runNumbers.close();
   };
   const stopCore = async (): Promise<void> => {
     for (const env of manager.list()) await manager.destroy(env.id, { force: true }).catch(() => undefined);
     await engine?.stop();
     await cluster?.stop();
     registry.stop();
+    await planners.close();
     apricot?.close();
     await integrations.destroy();
     await kafka?.close();

@@ -1,4 +1,7 @@
-/** Control API handlers for template repositories and workflow templates (AliECS §2.2, §6.9). */
+/**
+ * Control API handlers for template repositories and workflow templates (AliECS §2.2, §6.9). Mutations carry the
+ * request's signal (its deadline): an operation still queued when it passes is dropped and answers DeadlineExceeded.
+ */
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { VarSpec } from '../common/var-spec.ts';
@@ -45,50 +48,50 @@ export function repoHandlers(ctx: CoreContext): Handlers {
         globalDefaultRevision: repos.globalDefaultRevision,
         timestamp: nowMs(),
       })),
-    addRepo: (req) =>
+    addRepo: (req, call) =>
       rpc('AddRepo', async () => {
         if (req.name === '') throw invalid('AddRepo', 'name', 'must be a repository URL or path');
-        const info = await repos.add(
-          req.name,
-          req.defaultRevision !== '' ? { defaultRevision: req.defaultRevision } : {},
-        );
+        const info = await repos.add(req.name, {
+          signal: call.signal,
+          ...(req.defaultRevision !== '' ? { defaultRevision: req.defaultRevision } : {}),
+        });
         return {
           newDefaultRevision: info.defaultRevision,
           info: addedInfo(info, req.defaultRevision, repos.globalDefaultRevision),
           timestamp: nowMs(),
         };
       }),
-    removeRepo: (req) =>
+    removeRepo: (req, call) =>
       rpc('RemoveRepo', async () => {
-        const removed = await repos.remove(req.index);
+        const removed = await repos.remove(req.index, { signal: call.signal });
         return { newDefaultRepo: removed.newDefault ?? '', timestamp: nowMs() };
       }),
-    refreshRepos: (req) =>
+    refreshRepos: (req, call) =>
       rpc('RefreshRepos', async () => {
-        await repos.refresh(req.index < 0 ? undefined : req.index);
+        await repos.refresh(req.index < 0 ? undefined : req.index, { signal: call.signal });
         return {};
       }),
-    setDefaultRepo: (req) =>
+    setDefaultRepo: (req, call) =>
       rpc('SetDefaultRepo', async () => {
-        await repos.setDefault(req.index);
+        await repos.setDefault(req.index, { signal: call.signal });
         return {};
       }),
-    setGlobalDefaultRevision: (req) =>
+    setGlobalDefaultRevision: (req, call) =>
       rpc('SetGlobalDefaultRevision', async () => {
         if (req.revision === '') throw invalid('SetGlobalDefaultRevision', 'revision', 'must not be empty');
-        await repos.setGlobalDefaultRevision(req.revision);
+        await repos.setGlobalDefaultRevision(req.revision, { signal: call.signal });
         return {};
       }),
     // As in AliECS: success leaves `info` empty (coconut reads any info as failure); an unknown revision is no
     // gRPC error, `info` lists the repository's revisions one per line.
-    setRepoDefaultRevision: (req) =>
+    setRepoDefaultRevision: (req, call) =>
       rpc('SetRepoDefaultRevision', async () => {
         const r = repos.list({ withRevisions: true })[req.index];
         if (r === undefined)
           throw invalid('SetRepoDefaultRevision', 'index', `no repository at index ${req.index}`);
         if (req.revision === '') throw invalid('SetRepoDefaultRevision', 'revision', 'must not be empty');
         try {
-          await repos.setRepoDefaultRevision(req.index, req.revision);
+          await repos.setRepoDefaultRevision(req.index, req.revision, { signal: call.signal });
           return { info: '', timestamp: nowMs() };
         } catch (e: unknown) {
           const known = r.revisions ?? [];

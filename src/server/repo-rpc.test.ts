@@ -1,14 +1,19 @@
 /** The repository and template RPCs through a real client: GetWorkflowTemplates with specs, AddRepo, errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@connectrpc/connect';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { timeScale } from '../common/testing/time-scale.ts';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { GitFixture } from '../repos/git-fixture.ts';
 import { Control, VarSpecMessage_Type, VarSpecMessage_UiWidget } from '../gen/protos/o2control_pb.ts';
+import { RepoError } from '../repos/repo-error.ts';
 import { startCore } from './core.ts';
+import { toConnectError } from './rpc-errors.ts';
 
 test('repositories and workflow templates over the control API', async () => {
   const root = mkdtempSync(join(tmpdir(), 'axle-reporpc-'));
@@ -156,3 +161,83 @@ test('RemoveRepo names a new default only when it moved; AddRepo says which defa
     );
     assert.equal((await c.removeRepo({ index: 0 })).newDefaultRepo, other.slice(1), 'the default moved');
   }));
+
+test('repository refusals are InvalidArgument; the request deadline reaches git and the queue (DeadlineExceeded)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'axle-reporpc-'));
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/wf.git`;
+  const core = await startCore({ stateDir: join(root, 'state'), port: 0 });
+  try {
+    const c = createClient(Control, createGrpcTransport({ baseUrl: core.url }));
+    const refused: [string, RegExp][] = [
+      ['ext::sh -c touch% /tmp/axle-pwned', /<transport>::<address> form/],
+      ['fd::17', /<transport>::<address> form/],
+      ['-uploadpack=touch', /may not start with "-"/],
+      ['ssh://-oProxyCommand=touch/x', /may not start with "-"/],
+      ['foo://host/repo', /git-remote-foo/],
+      ['/proc/self/cwd', /under \/proc/],
+      ['/etc', /not a template repository: it has no workflows\/ directory/],
+    ];
+    for (const [name, why] of refused) {
+      await assert.rejects(c.addRepo({ name }), (e: unknown) => {
+        assert.ok(e instanceof ConnectError, String(e));
+        assert.equal(e.code, Code.InvalidArgument, `${name}: ${e.message}`);
+        assert.match(e.message, why, name);
+        return true;
+      });
+    }
+    assert.deepEqual((await c.listRepos({})).repos, [], 'nothing was added');
+    for (const name of ['a', 'b']) mkdirSync(join(root, name, 'workflows'), { recursive: true });
+    await c.addRepo({ name: join(root, 'a') });
+    await c.addRepo({ name: join(root, 'b') });
+    const started = Date.now();
+    const adding = c.addRepo({ name: silentUrl }, { timeoutMs: 1500 * timeScale() });
+    const setting = c.setDefaultRepo({ index: 1 }, { timeoutMs: 300 * timeScale() });
+    for (const [call, what] of [
+      [setting, 'SetDefaultRepo'],
+      [adding, 'AddRepo'],
+    ] as const) {
+      await assert.rejects(call, (e: unknown) => {
+        assert.ok(e instanceof ConnectError, String(e));
+        assert.equal(e.code, Code.DeadlineExceeded, `${what}: ${e.message}`);
+        return true;
+      });
+    }
+    assert.ok(Date.now() - started < 4000 * timeScale(), 'AddRepo ended at its request deadline');
+    mkdirSync(join(root, 'c', 'workflows'), { recursive: true });
+    // queued behind what is left of the silent AddRepo: it must have been stopped at its deadline
+    await c.addRepo({ name: join(root, 'c') }, { timeoutMs: 3000 * timeScale() });
+    const list = await c.listRepos({});
+    assert.deepEqual(
+      list.repos.map((r) => [r.name, r.default]),
+      [
+        [join(root, 'a').slice(1), true],
+        [join(root, 'b').slice(1), false],
+        [join(root, 'c').slice(1), false],
+      ],
+      'the SetDefaultRepo whose deadline passed in the queue was not applied; the silent remote was not added',
+    );
+  } finally {
+    await core.stop();
+    sockets.forEach((s) => s.destroy());
+    await new Promise((resolve) => silent.close(resolve));
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a RepoError of code deadline_exceeded is DeadlineExceeded at the edge, others InvalidArgument', () => {
+  const late = toConnectError(
+    'SetDefaultRepo',
+    new RepoError('x was not applied', { code: 'deadline_exceeded' }),
+  );
+  assert.deepEqual(
+    [late.code, late.rawMessage],
+    [Code.DeadlineExceeded, 'SetDefaultRepo: x was not applied'],
+  );
+  assert.equal(toConnectError('AddRepo', new RepoError('bad')).code, Code.InvalidArgument);
+});

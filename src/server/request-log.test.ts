@@ -41,12 +41,12 @@ test('mutations and failures are logged one line each, reads only when verbose',
     );
 
     await assert.rejects(
-      c.controlEnvironment({ id: 'nosuchenv1', type: Op.START_ACTIVITY, requestUser: { name: 'alice@flp' } }),
+      c.controlEnvironment({ id: 'nosuchenv01', type: Op.START_ACTIVITY, requestUser: { name: 'alice@flp' } }),
     );
     assert.match(
       lines.at(-1) ?? '',
       new RegExp(
-        `^${TIME} ControlEnvironment user=alice@flp id=nosuchenv1 type=START_ACTIVITY -> NotFound: .*nosuchenv1.* \\(\\d+ ms\\)$`,
+        `^${TIME} ControlEnvironment user=alice@flp id=nosuchenv01 type=START_ACTIVITY -> NotFound: .*nosuchenv01.* \\(\\d+ ms\\)$`,
       ),
     );
     await assert.rejects(c.getEnvironment({ id: 'bad id' }));
@@ -103,9 +103,9 @@ test('axle core prints the request log on stdout; --log-level debug adds reads',
     const url = (await waitFor('listening line', /listening on (http:\/\/127\.0\.0\.1:\d+)/))[1] ?? '';
     const c = createClient(Control, createGrpcTransport({ baseUrl: url }));
     await c.getEnvironments({});
-    await assert.rejects(c.destroyEnvironment({ id: 'nosuchenv2', requestUser: { name: 'bob@ecs' } }));
+    await assert.rejects(c.destroyEnvironment({ id: 'nosuchenv02', requestUser: { name: 'bob@ecs' } }));
     await waitFor('read line', new RegExp(`${TIME} GetEnvironments ${PEER} -> ok`));
-    await waitFor('failure line', /DestroyEnvironment user=bob@ecs id=nosuchenv2 -> NotFound: /);
+    await waitFor('failure line', /DestroyEnvironment user=bob@ecs id=nosuchenv02 -> NotFound: /);
   } finally {
     child.kill('SIGTERM');
     const code = await exited;

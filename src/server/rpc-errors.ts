@@ -32,7 +32,10 @@ export function toConnectError(name: string, e: unknown): ConnectError {
       e.issues.length > 0 && !e.message.includes('\n') ? `\n${e.issues.map(formatIssue).join('\n')}` : '';
     return new ConnectError(`${name}: ${e.message}${detail}`.slice(0, MAX_ERROR_LENGTH), CODES[e.code]);
   }
-  if (e instanceof RepoError) return new ConnectError(`${name}: ${e.message}`, Code.InvalidArgument);
+  if (e instanceof RepoError) {
+    const code = e.code === 'deadline_exceeded' ? Code.DeadlineExceeded : Code.InvalidArgument;
+    return new ConnectError(`${name}: ${e.message}`, code);
+  }
   return new ConnectError(
     `${name}: ${e instanceof Error ? e.message : String(e)}`.slice(0, MAX_ERROR_LENGTH),
     Code.Internal,

@@ -1,6 +1,7 @@
 /**
  * builder — demo FairMQ device (OCClite). Opens its CONFIGURE channels and, while RUNNING, forwards every frame
- * received on a receiving channel (pull/sub, or connect when untyped) to all its sending channels (push/pub).
+ * received on a receiving channel (pull/sub, or connect when untyped) to all its sending channels (push/pub),
+ * logging the run's count and rate every second.
  * `--fail-on <hook>` makes that hook fail (configure, start, stop, reset, exit).
  */
 import { optionValue } from '../occ/task-args.ts';
@@ -8,12 +9,14 @@ import { runFairMqDevice } from '../occ/task-sdk.ts';
 import { channelSpecs, isSender } from './channel-spec.ts';
 import { closeChannels, openChannels, type Channel } from './channel.ts';
 import { failIfAsked, log } from './demo-support.ts';
+import { RunRate } from './run-rate.ts';
 
 const argv = process.argv.slice(2);
 const name = optionValue(argv, '--id') ?? 'builder';
 let channels: Channel[] = [];
 let running = false;
 let forwarded = 0;
+const rate = new RunRate(name, 'forwarded');
 
 const device = await runFairMqDevice({
   async configure(args) {
@@ -25,6 +28,7 @@ const device = await runFairMqDevice({
         if (!running) return;
         for (const out of outputs) out.send(frame);
         forwarded++;
+        rate.add();
       });
     }
     log(
@@ -34,12 +38,14 @@ const device = await runFairMqDevice({
   },
   start() {
     failIfAsked(argv, 'start');
+    rate.start(device.runNumber);
     running = true;
   },
   stop() {
     failIfAsked(argv, 'stop');
     running = false;
-    log(name, `stopped, ${forwarded} frames forwarded`);
+    rate.stop();
+    log(name, `stopped, ${forwarded} frames forwarded since CONFIGURE`);
   },
   async reset() {
     failIfAsked(argv, 'reset');
@@ -48,6 +54,7 @@ const device = await runFairMqDevice({
   async exit() {
     failIfAsked(argv, 'exit');
     running = false;
+    rate.stop();
     await closeChannels(channels.splice(0));
     log(name, 'exiting');
   },

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { timeScale } from '../common/testing/time-scale.ts';
 import { driveTransition } from '../occ/drive-transition.ts';
 import { TaskPool, freePort, sleep, type SpawnedTask } from './test-harness.ts';
 
@@ -101,3 +102,61 @@ test('readout → builder → sink over IPC (abstract sockets)', async () => {
     outConnect: `ipc://@${base}-out`,
   });
 });
+
+test('while RUNNING every task of the chain logs its count and rate every second, counted per run', async () => {
+  const [p1, p2] = [await freePort(), await freePort()];
+  const stats = join(dir, 'rate.json');
+  const [readout, builder, sink] = await Promise.all([
+    pool.spawn('readout', ['--rate', '100']),
+    pool.spawn('builder'),
+    pool.spawn('sink', [], { AXLE_TASK_STATS: stats }),
+  ]);
+  await go(readout, 'direct', 'CONFIGURE', 'STANDBY', chan('readout', `tcp://*:${p1}`, 'bind', 'push'));
+  await go(builder, 'fairmq', 'CONFIGURE', 'STANDBY', {
+    ...chan('readout', `tcp://127.0.0.1:${p1}`, 'connect', 'pull'),
+    ...chan('out', `tcp://*:${p2}`, 'bind', 'push'),
+  });
+  await go(sink, 'fairmq', 'CONFIGURE', 'STANDBY', chan('in', `tcp://127.0.0.1:${p2}`, 'connect', 'pull'));
+  const tasks = [
+    { task: readout, verb: 'sent' },
+    { task: builder, verb: 'forwarded' },
+    { task: sink, verb: 'received' },
+  ];
+  const endedCount = (run: number): number => {
+    const m = new RegExp(`run ${run} ended: (\\d+) frames received`).exec(sink.output());
+    assert.ok(m?.[1] !== undefined, `sink logged the end of run ${run}:\n${sink.output()}`);
+    return Number(m[1]);
+  };
+  for (const run of [7, 8]) {
+    const args = { runNumber: String(run) };
+    await go(sink, 'fairmq', 'START', 'CONFIGURED', args);
+    await go(builder, 'fairmq', 'START', 'CONFIGURED', args);
+    await go(readout, 'direct', 'START', 'CONFIGURED', args);
+    for (const { task, verb } of tasks) {
+      const line = new RegExp(`run ${run}: ([1-9]\\d*) frames ${verb}, (\\d+\\.\\d) frames/s`);
+      await waitFor(() => line.test(task.output()), 5_000 * timeScale(), `a ${verb} rate line in run ${run}`);
+      assert.ok(Number(line.exec(task.output())?.[2]) > 0, `a positive rate while RUNNING (${verb})`);
+    }
+    await go(readout, 'direct', 'STOP', 'RUNNING');
+    await sleep(150);
+    await go(builder, 'fairmq', 'STOP', 'RUNNING');
+    await go(sink, 'fairmq', 'STOP', 'RUNNING');
+  }
+  const total = (JSON.parse(readFileSync(stats, 'utf8')) as { frames: number }).frames;
+  assert.equal(
+    endedCount(7) + endedCount(8),
+    total,
+    'each run counted from zero; together they make the total',
+  );
+  const quiet = sink.output().length;
+  await sleep(1_300);
+  assert.doesNotMatch(sink.output().slice(quiet), /frames\/s/, 'no rate lines once stopped');
+});
+
+async function waitFor(probe: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}

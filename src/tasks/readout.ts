@@ -1,7 +1,7 @@
 /**
  * readout — demo data source, controlled in direct mode (protobuf OCC). Binds/connects the channels given in its
  * CONFIGURE arguments and, only while RUNNING, sends `--rate` frames per second (CONFIGURE property `readout_rate`
- * overrides) on its sending channels. `--eos-after N` stops after N frames of a run and signals END_OF_STREAM.
+ * overrides) on its sending channels, logging the run's count and rate every second. `--eos-after N` stops after N frames of a run and signals END_OF_STREAM.
  * `--fail-on configure|start|stop|reset|exit` makes that hook fail.
  */
 import { optionValue } from '../occ/task-args.ts';
@@ -9,6 +9,7 @@ import { runOccTask } from '../occ/task-sdk.ts';
 import { channelSpecs, isSender } from './channel-spec.ts';
 import { closeChannels, openChannels, type Channel } from './channel.ts';
 import { failIfAsked, log, numberOption } from './demo-support.ts';
+import { RunRate } from './run-rate.ts';
 
 const argv = process.argv.slice(2);
 const name = optionValue(argv, '--name') ?? 'readout';
@@ -18,6 +19,7 @@ let rate = numberOption(argv, '--rate', 10);
 let channels: Channel[] = [];
 let timer: NodeJS.Timeout | undefined;
 let produced = 0;
+const sent = new RunRate(name, 'sent');
 
 const task = await runOccTask({
   async configure(args) {
@@ -33,12 +35,14 @@ const task = await runOccTask({
   start() {
     failIfAsked(argv, 'start');
     produced = 0;
+    sent.start(task.runNumber);
     timer = setInterval(produce, Math.max(1, 1000 / rate));
     log(name, `running, run ${task.runNumber}, ${rate} frames/s`);
   },
   stop() {
     failIfAsked(argv, 'stop');
     clearInterval(timer);
+    sent.stop();
     log(name, `stopped after ${produced} frames`);
   },
   async reset() {
@@ -48,6 +52,7 @@ const task = await runOccTask({
   async exit() {
     failIfAsked(argv, 'exit');
     clearInterval(timer);
+    sent.stop();
     await closeChannels(channels.splice(0));
     log(name, 'exiting');
   },
@@ -60,6 +65,7 @@ function produce(): void {
   const payload = Buffer.from(JSON.stringify({ source: name, run: task.runNumber, seq: produced }));
   for (const ch of channels) if (isSender(ch.spec)) ch.send(payload);
   produced++;
+  sent.add();
   if (eosAfter !== undefined && produced >= eosAfter) {
     clearInterval(timer);
     log(name, `end of stream after ${produced} frames`);

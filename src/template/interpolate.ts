@@ -6,7 +6,7 @@
 import { compileExpression } from './expr/compile.ts';
 import type { CompiledExpression } from './expr/compile.ts';
 import { renderValue } from './expr/render.ts';
-import { ExprError, ExprSyntaxError } from './expr/value.ts';
+import { checkSize, ExprError, ExprSyntaxError } from './expr/value.ts';
 import type { ExprErrorCode, Scope, Value } from './expr/value.ts';
 
 /** A template string ready to render any number of times. */
@@ -109,7 +109,12 @@ function renderParts(literals: readonly string[], tags: readonly Tag[], scope: S
   let out = literals[0]!;
   let i = 0;
   try {
-    for (; i < tags.length; i++) out += renderValue(tags[i]!.expr.evaluate(scope)) + literals[i + 1]!;
+    for (; i < tags.length; i++) {
+      const piece = renderValue(tags[i]!.expr.evaluate(scope));
+      const literal = literals[i + 1]!;
+      checkSize(scope, out.length + piece.length + literal.length, 'rendered text');
+      out += piece + literal;
+    }
   } catch (e) {
     throw toEvalError(e, tags[i]!);
   }

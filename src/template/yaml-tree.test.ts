@@ -34,3 +34,25 @@ test('syntax errors come back as located issues, not exceptions', () => {
   assert.equal(f.issues[0]?.file, 'bad.yaml');
   assert.ok((f.issues[0]?.line ?? 0) >= 1);
 });
+
+test('10,000-deep YAML is a located too_deeply_nested issue, not a stack overflow', () => {
+  const n = 10_000;
+  const texts = {
+    flow: `name: x\nroles: ${'['.repeat(n)}${']'.repeat(n)}\n`,
+    block: `name: x\nroles:\n${'- '.repeat(n)}x\n`,
+    indented: `name: x\nroles:\n${Array.from({ length: n }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n')} x\n`,
+  };
+  for (const [kind, text] of Object.entries(texts)) {
+    const r = parseYamlFile('workflows/deep.yaml', text);
+    assert.equal(r.root, undefined, kind);
+    assert.equal(r.issues.length, 1, `${kind}: ${r.issues.map((i) => i.message).join('; ')}`);
+    const i = r.issues[0]!;
+    assert.equal(i.code, 'too_deeply_nested', kind);
+    assert.equal(i.file, 'workflows/deep.yaml');
+    assert.match(i.message, /nested more than 256 levels deep/);
+    assert.match(i.path ?? '', /^roles(\[0\]|\.a)/, kind);
+    assert.ok((i.line ?? 0) >= 2, `${kind}: line ${i.line}`);
+  }
+  const ok = parseYamlFile('f', `a: ${'['.repeat(200)}${']'.repeat(200)}\n`);
+  assert.deepEqual(ok.issues, []);
+});

@@ -3,8 +3,8 @@
  * `10000000000` stays "10000000000", `1.0` stays "1.0"); tags such as `!public` are kept; every node knows its
  * YAML path (`roles[3].task.load`) and 1-based line, so later stages can report problems where they are.
  */
-import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Node as YamlNode, ParsedNode } from 'yaml';
+import { LineCounter, Parser, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
+import type { CST, Node as YamlNode, ParsedNode } from 'yaml';
 import { issue } from '../common/issue.ts';
 import type { Issue } from '../common/issue.ts';
 
@@ -53,8 +53,21 @@ const PASS_THROUGH_TAGS = [
   { tag: '!public', resolve: (v: string): string => v },
 ];
 
-/** Parses YAML text; never throws. `file` is used only in issues. */
-export function parseYamlFile(file: string, text: string): YamlFile {
+/** Deepest nesting of collections a YAML file may have; deeper files get a too_deeply_nested issue. */
+export const MAX_YAML_DEPTH = 256;
+
+/** Parses YAML text; never throws (nesting beyond `maxDepth` is a located issue, not a stack overflow). */
+export function parseYamlFile(file: string, text: string, maxDepth = MAX_YAML_DEPTH): YamlFile {
+  const deep = tooDeep(text, maxDepth);
+  if (deep !== undefined) {
+    const line = lineOf(text, deep.offset);
+    const message = `YAML is nested more than ${maxDepth} levels deep`;
+    return {
+      file,
+      root: undefined,
+      issues: [issue('too_deeply_nested', message, { file, path: deep.path, line })],
+    };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, customTags: PASS_THROUGH_TAGS, prettyErrors: false });
   const issues: Issue[] = [];
@@ -72,6 +85,49 @@ export function parseYamlFile(file: string, text: string): YamlFile {
   if (doc.errors.length > 0) return { file, root: undefined, issues };
   const root = doc.contents === null ? undefined : convert(doc.contents, '', lineCounter, file, issues);
   return { file, root, issues };
+}
+
+interface Pending {
+  readonly token: CST.Token | undefined;
+  readonly depth: number;
+  readonly path: string;
+}
+
+/**
+ * The first collection nested deeper than `max`, found on the concrete syntax tree (the parser is iterative) with an
+ * explicit stack, so that nothing here recurses over the document's depth.
+ */
+function tooDeep(text: string, max: number): { offset: number; path: string } | undefined {
+  const stack: Pending[] = [];
+  for (const token of new Parser().parse(text)) stack.push({ token, depth: 0, path: '' });
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { token, depth, path } = next;
+    if (token === undefined) continue;
+    if (token.type === 'document') stack.push({ token: token.value, depth, path });
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection')
+      continue;
+    if (depth + 1 > max) return { offset: token.offset, path };
+    let index = 0;
+    for (const item of token.items) {
+      const key = 'key' in item ? keyText(item.key) : undefined;
+      const at = key === undefined ? `${path}[${index++}]` : path === '' ? key : `${path}.${key}`;
+      if ('key' in item && item.key !== undefined && item.key !== null)
+        stack.push({ token: item.key, depth: depth + 1, path: at });
+      stack.push({ token: item.value, depth: depth + 1, path: at });
+    }
+  }
+  return undefined;
+}
+
+function keyText(key: CST.Token | null | undefined): string | undefined {
+  if (key === undefined || key === null) return undefined;
+  return 'source' in key && typeof key.source === 'string' ? key.source.replace(/^["']|["']$/g, '') : '?';
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 function firstLine(message: string): string {

@@ -174,7 +174,7 @@ test('lint collects problems of several files', async () => {
   ]);
 });
 
-test('the plan option adds the issues of a trial plan of each workflow', async () => {
+test('the plan option adds the issues of a trial plan of each workflow no other workflow includes', async () => {
   const seen: string[] = [];
   const issues = await lintRevision(memoryFiles(CLEAN), {
     plan: (name) => {
@@ -189,12 +189,10 @@ test('the plan option adds the issues of a trial plan of each workflow', async (
       ]);
     },
   });
-  assert.deepEqual(seen.sort(), ['main', 'part']);
+  assert.deepEqual(seen, ['main'], 'part is included by main: planned there, not alone');
   assert.deepEqual(
-    errors(issues)
-      .map((i) => i.message)
-      .sort(),
-    ['trial main', 'trial part'],
+    errors(issues).map((i) => i.message),
+    ['trial main'],
   );
 });
 

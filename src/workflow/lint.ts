@@ -21,7 +21,7 @@ export interface LintFiles extends TemplateFiles {
 }
 
 export interface LintOptions {
-  /** When given, each workflow is also planned with these variables. */
+  /** When given, each workflow that no other workflow of the revision includes is also planned with it. */
   readonly plan?: (workflow: string) => Promise<readonly Issue[]>;
 }
 
@@ -45,7 +45,8 @@ export async function lintRevision(files: LintFiles, opts: LintOptions = {}): Pr
     issues.push(...referenceIssues(loaded.file, loaded.template, files));
   }
   issues.push(...cycleIssues(workflows));
-  if (opts.plan !== undefined) for (const name of workflows.keys()) issues.push(...(await opts.plan(name)));
+  if (opts.plan !== undefined)
+    for (const name of topLevel(workflows)) issues.push(...(await opts.plan(name)));
   return dedupe(issues);
 }
 
@@ -120,6 +121,18 @@ function referenceIssues(file: string, root: AggregatorTemplate, files: LintFile
 }
 
 /** Include cycles among literal includes. */
+/** Workflows no other workflow includes (an include-only workflow expects its includer's variables). */
+function topLevel(workflows: ReadonlyMap<string, AggregatorTemplate>): string[] {
+  const included = new Set<string>();
+  for (const [name, t] of workflows)
+    for (const r of literalRefs(t)) {
+      if (r.kind !== 'workflow') continue;
+      const to = parseTemplateRef(r.ref.text.trim(), 'workflows').name;
+      if (to !== name) included.add(to);
+    }
+  return [...workflows.keys()].filter((n) => !included.has(n));
+}
+
 function cycleIssues(workflows: ReadonlyMap<string, AggregatorTemplate>): Issue[] {
   const edges = new Map<string, { to: string; ref: Located }[]>();
   for (const [name, t] of workflows) {

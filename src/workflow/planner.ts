@@ -8,6 +8,8 @@ import type { VarSource } from '../template/functions/index.ts';
 import { hasErrors, issue } from '../common/issue.ts';
 import type { Issue, Result } from '../common/issue.ts';
 import type { Plan } from '../common/plan.ts';
+import { DEFAULT_PLAN_LIMITS } from '../common/plan-limits.ts';
+import type { PlanLimits } from '../common/plan-limits.ts';
 import type { Value } from '../template/expr/value.ts';
 import { createLibraryFactory } from './library.ts';
 import { recordingConfig } from './recording-config.ts';
@@ -21,6 +23,7 @@ import type { RepoResolver, TemplateFiles } from './template-store.ts';
 import { Chain, StackView, VarLayer } from './var-stack.ts';
 import type { LayerKind } from './var-stack.ts';
 import { newUid as defaultUid } from './uid.ts';
+import { checkUserVars } from './var-limits.ts';
 
 /** Named objects (maps of functions) for template expressions, per role variables. */
 export type TemplateObjects = (vars: VarSource) => Readonly<Record<string, Value>>;
@@ -46,6 +49,8 @@ export interface PlanRequest {
   readonly objects?: TemplateObjects;
   /** Called with each enabled role's path and variable stack, in the last pass too. */
   readonly observe?: (path: string, stack: StackView) => void;
+  /** Size limits (default DEFAULT_PLAN_LIMITS). */
+  readonly limits?: PlanLimits;
 }
 
 export interface PlanOutcome {
@@ -63,6 +68,11 @@ export async function planWithStack(req: PlanRequest): Promise<PlanOutcome> {
   const pending = new PendingWork();
   const newUid = req.newUid ?? defaultUid;
   const environmentId = req.environmentId ?? newUid();
+  const tooBig = checkUserVars(req.userVars, req.limits ?? DEFAULT_PLAN_LIMITS);
+  if (tooBig.length > 0) {
+    const empty = new Chain(new VarLayer({ kind: 'user-vars' }), undefined);
+    return { result: { ok: false, issues: tooBig }, envStack: new StackView(empty, empty, empty) };
+  }
   const repos = new Map<string, TemplateFiles>();
   const resolver: RepoResolver = (repoId, revision) => {
     const key = `${repoId}@${revision ?? ''}`;
@@ -139,6 +149,7 @@ function planPass(
     environmentId,
     newUid,
     objects,
+    ...(req.limits !== undefined ? { limits: req.limits } : {}),
     ...(observe !== undefined ? { observe } : {}),
   });
   const frame: Frame = {

@@ -4,6 +4,8 @@
  * work that needs another pass (JIT generation, another repository) marks the pass as pending.
  */
 import type { Issue } from '../common/issue.ts';
+import { DEFAULT_PLAN_LIMITS } from '../common/plan-limits.ts';
+import type { PlanLimits } from '../common/plan-limits.ts';
 import type { CallDescriptor, PlanRole, TaskDescriptor } from '../common/plan.ts';
 import { renderValue } from '../template/expr/index.ts';
 import { DeferredSignal } from '../template/expr/value.ts';
@@ -38,6 +40,8 @@ export interface ProcessorOptions {
   readonly observe?: (path: string, stack: StackView) => void;
   /** Failed configuration lookups, reported as warnings where they happened. */
   readonly failures?: FailureLog;
+  /** Size limits (default DEFAULT_PLAN_LIMITS). */
+  readonly limits?: PlanLimits;
 }
 
 type Body = Exclude<RoleTemplate, IteratorTemplate>;
@@ -50,9 +54,14 @@ export class WorkflowProcessor {
   pending = false;
   private readonly renderers = new Map<string, Renderer>();
   private readonly library: SharedLibrary;
+  private readonly limits: PlanLimits;
+  private roles = 0;
+  /** Set once a plan-wide limit was hit: no more roles are processed (one issue, not thousands). */
+  private stopped = false;
 
   constructor(private readonly opts: ProcessorOptions) {
     this.library = new SharedLibrary(opts.library);
+    this.limits = opts.limits ?? DEFAULT_PLAN_LIMITS;
   }
 
   /** Processes the root aggregator; undefined when it is disabled or unusable. */
@@ -63,7 +72,10 @@ export class WorkflowProcessor {
   private renderer(file: string): Renderer {
     let r = this.renderers.get(file);
     if (r === undefined)
-      this.renderers.set(file, (r = new Renderer(file, this.library, this.issues, this.opts.failures)));
+      this.renderers.set(
+        file,
+        (r = new Renderer(file, this.library, this.issues, this.opts.failures, this.limits.maxTextLength)),
+      );
     return r;
   }
 
@@ -85,6 +97,7 @@ export class WorkflowProcessor {
   }
 
   private body(t: Body, parent: Frame, locals: VarLayer | undefined): PlanRole[] {
+    if (this.stopped || !this.countRole(t, parent)) return [];
     const p = this.stages(t, parent, locals);
     if (p === undefined) return [];
     this.opts.observe?.(p.node.path, p.stack);
@@ -115,9 +128,22 @@ export class WorkflowProcessor {
     return children.length === 0 ? [] : [aggregatorRole(p, children)];
   }
 
+  /** Counts a role against maxRoles; false (after one located issue) once the plan has too many. */
+  private countRole(t: Body, parent: Frame): boolean {
+    if (++this.roles <= this.limits.maxRoles) return true;
+    this.stopped = true;
+    this.renderer(parent.file).error(
+      t.name,
+      'limit_exceeded',
+      `the plan has more than ${this.limits.maxRoles} roles (limit maxRoles); planning stopped here`,
+    );
+    return false;
+  }
+
   private iterator(t: IteratorTemplate, parent: Frame): PlanRole[] {
+    if (this.stopped) return [];
     const r = this.renderer(parent.file);
-    const items = iteratorItems(t, r, parent);
+    const items = iteratorItems(t, r, parent, this.limits.maxIteratorValues);
     if (items === undefined) return [];
     if (items.length > 1 && !t.body.name.text.includes(t.for.var)) {
       r.warn(
@@ -155,6 +181,15 @@ export class WorkflowProcessor {
       classId,
     });
     if (task === undefined) return [];
+    if (this.tasks.length >= this.limits.maxTasks) {
+      this.stopped = true;
+      p.renderer.error(
+        t.load,
+        'limit_exceeded',
+        `the environment would have more than ${this.limits.maxTasks} tasks (limit maxTasks); planning stopped here`,
+      );
+      return [];
+    }
     this.tasks.push(task);
     return [
       { kind: 'task', name: task.name, path: task.path, critical: task.critical, children: [], leaf: task },
@@ -239,9 +274,18 @@ function escapeTemplate(text: string): string {
   return text.includes('{{') ? `{{ ${JSON.stringify(text)} }}` : text;
 }
 
-function iteratorItems(t: IteratorTemplate, r: Renderer, parent: Frame): string[] | undefined {
+function iteratorItems(t: IteratorTemplate, r: Renderer, parent: Frame, max: number): string[] | undefined {
   const scope = r.scope(parent.stack);
   const f = t.for;
+  const tooMany = (n: number, where: { path: string; line: number }): boolean => {
+    if (n <= max) return false;
+    r.error(
+      where,
+      'limit_exceeded',
+      `iterator "${f.var}" would produce ${n} values; the limit is ${max} per for (maxIteratorValues)`,
+    );
+    return true;
+  };
   if (f.kind === 'count') {
     const begin = Number(r.render(f.begin, scope));
     const end = Number(r.render(f.end, scope));
@@ -249,6 +293,7 @@ function iteratorItems(t: IteratorTemplate, r: Renderer, parent: Frame): string[
       r.error(f, 'range_not_list', 'for.begin and for.end must be integers');
       return undefined;
     }
+    if (tooMany(end - begin + 1, f.end)) return undefined;
     return Array.from({ length: Math.max(0, end - begin + 1) }, (_, i) => String(begin + i));
   }
   const text = r.render(f.range, scope);
@@ -268,5 +313,6 @@ function iteratorItems(t: IteratorTemplate, r: Renderer, parent: Frame): string[
     r.error(f.range, 'range_not_list', why);
     return undefined;
   }
+  if (tooMany(parsed.length, f.range)) return undefined;
   return parsed.map((x) => renderValue(x as Value));
 }

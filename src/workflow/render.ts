@@ -42,6 +42,7 @@ class ViewScope implements Scope {
     readonly vars: VarView,
     private readonly objects: Readonly<Record<string, Value>>,
     private readonly library: SharedLibrary,
+    readonly maxText: number | undefined,
   ) {}
 
   get(name: string): Value | undefined {
@@ -54,16 +55,21 @@ class ViewScope implements Scope {
 
 /** Renders strings of one file, collecting issues. */
 export class Renderer {
+  /** Undefined variables already reported, by line, YAML path and name (a string renders once per role). */
+  private readonly undefinedSeen = new Set<string>();
+
   constructor(
     readonly file: string,
     private readonly library: SharedLibrary,
     private readonly issues: Issue[],
     private readonly failures?: FailureLog,
+    /** Longest rendered text (Scope.maxText); default DEFAULT_MAX_TEXT. */
+    private readonly maxText?: number,
   ) {}
 
   /** A scope over variables, with objects and functions above them. */
   scope(vars: VarView, objects: Readonly<Record<string, Value>> = {}): Scope {
-    return new ViewScope(vars, objects, this.library);
+    return new ViewScope(vars, objects, this.library, this.maxText);
   }
 
   /** Rendered text, or undefined after recording an issue. DeferredSignal passes through. */
@@ -72,7 +78,12 @@ export class Renderer {
       const t = compileTemplate(loc.text);
       if (t.isConstant) return loc.text;
       if (scope instanceof ViewScope) this.library.use(scope.vars);
-      const text = t.render(scope);
+      let missing: string[] | undefined;
+      const text = t.render({
+        get: (n) => scope.get(n),
+        undefinedName: (n) => (missing ??= []).push(n),
+      });
+      for (const name of missing ?? []) this.undefinedVariable(loc, name);
       for (const f of this.failures?.drain() ?? [])
         this.warn(
           loc,
@@ -85,6 +96,18 @@ export class Renderer {
       this.issues.push(issue(codeOf(e), messageOf(e), { file: this.file, path: loc.path, line: loc.line }));
       return undefined;
     }
+  }
+
+  /** A located warning naming a variable that evaluated to nil because nothing defines it (once per string). */
+  private undefinedVariable(loc: Located, name: string): void {
+    const key = `${loc.line}\u0000${loc.path}\u0000${name}`;
+    if (this.undefinedSeen.has(key)) return;
+    this.undefinedSeen.add(key);
+    this.warn(
+      loc,
+      'undefined_variable',
+      `undefined variable "${name}" (evaluates to nil, renders as empty text)`,
+    );
   }
 
   /** Like render, with a fallback value after an issue. */

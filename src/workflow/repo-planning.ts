@@ -6,6 +6,7 @@
 import type { ConfigSource } from '../common/config-source.ts';
 import type { Issue, Result } from '../common/issue.ts';
 import type { Plan } from '../common/plan.ts';
+import type { PlanLimits } from '../common/plan-limits.ts';
 import type { RepoManager } from '../repos/repo-manager.ts';
 import type { ExplainResult } from './explain.ts';
 import { explainVariables } from './explain.ts';
@@ -25,6 +26,7 @@ export interface RepoPlanOptions {
   readonly environmentId?: string;
   readonly envVars?: Readonly<Record<string, string>>;
   readonly objects?: TemplateObjects;
+  readonly limits?: PlanLimits;
 }
 
 /** Builds the planner request; repository errors (unknown repo or revision) are thrown as RepoError. */
@@ -41,6 +43,7 @@ export async function repoPlanRequest(o: RepoPlanOptions): Promise<PlanRequest> 
     ...(o.environmentId !== undefined ? { environmentId: o.environmentId } : {}),
     ...(o.envVars !== undefined ? { envVars: o.envVars } : {}),
     ...(o.objects !== undefined ? { objects: o.objects } : {}),
+    ...(o.limits !== undefined ? { limits: o.limits } : {}),
   };
 }
 

@@ -5,7 +5,6 @@
  * nothing of it runs. Nodes that Slurm reports down, drained or not responding, allocations that end under an
  * environment, and agent steps that end on their own are reported as host losses.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PortRange } from '../../common/ports.ts';
 import type { HostOffer } from '../../scheduler/placement-types.ts';
@@ -19,16 +18,14 @@ import { clusterHosts, hostOffers } from './slurm-offers.ts';
 import type { SlurmNode } from './inventory.ts';
 import type { SlurmCli } from './slurm-cli.ts';
 import { launchStep } from './steps.ts';
+import { PortRangeError, agentPortRanges } from '../../agent/ephemeral-ports.ts';
+import type { AgentPortRanges } from '../../agent/ephemeral-ports.ts';
+import { mkdirPrivate } from '../../agent/private-files.ts';
 import type { StepProcess } from './steps.ts';
 
 /** Memory given to a node's allocation when its tasks ask for none (the agent itself needs some). */
 const MIN_ALLOCATION_MB = 64;
 const STEP_EXIT_GRACE_MS = 10_000;
-/**
- * Ports Axle assigns on Slurm nodes: below Linux's ephemeral range (32768+), where outgoing connections would
- * otherwise take them. Nodes sharing an address split these ranges.
- */
-const SLURM_PORTS = { control: { first: 30000, last: 32767 }, tcp: { first: 9000, last: 29999 } };
 
 export interface SlurmEngineOptions {
   readonly cli: SlurmCli;
@@ -69,6 +66,12 @@ export class SlurmEngine implements ClusterEngine {
   readonly kind = 'slurm';
   private nodes: readonly SlurmNode[] = [];
   private ports: ReadonlyMap<string, { control: PortRange; tcp: PortRange }> = new Map();
+  /**
+   * Ports Axle assigns on Slurm nodes: the default ranges outside the ephemeral range (read on the core's host; the
+   * nodes are taken to be set up alike, and an agent refuses a range that overlaps its own host's), where outgoing
+   * connections would otherwise take them. Nodes sharing an address split these ranges.
+   */
+  private readonly portRanges: AgentPortRanges;
   private readonly allocations = new Map<string, Allocation>();
   private readonly listeners = new Set<(loss: HostLoss) => void>();
   private timer: NodeJS.Timeout | undefined;
@@ -76,7 +79,13 @@ export class SlurmEngine implements ClusterEngine {
   /** Why the last refresh failed (the controller unreachable); undefined when it worked. */
   lastError: string | undefined;
 
-  private constructor(private readonly o: SlurmEngineOptions) {}
+  private constructor(private readonly o: SlurmEngineOptions) {
+    try {
+      this.portRanges = agentPortRanges({});
+    } catch (e: unknown) {
+      throw e instanceof PortRangeError ? new EngineError(e.message) : e;
+    }
+  }
 
   /**
    * Reads the cluster once and keeps refreshing it.
@@ -181,7 +190,7 @@ export class SlurmEngine implements ClusterEngine {
   private async readCluster(): Promise<void> {
     try {
       this.nodes = await readNodes(this.o.cli);
-      this.ports = portRangesFor(this.nodes, SLURM_PORTS);
+      this.ports = portRangesFor(this.nodes, this.portRanges);
       const live = [...this.allocations.values()].filter((a) => !a.released);
       const jobs = live.length === 0 ? [] : await listJobs(this.o.cli, { all: true });
       this.lastError = undefined;
@@ -233,7 +242,7 @@ export class SlurmEngine implements ClusterEngine {
 
   private startAgent(a: Allocation, c: Component, hetGroup: number | undefined): StepProcess {
     const logDir = join(this.o.stateDir, 'logs', 'slurm', a.environmentId);
-    mkdirSync(logDir, { recursive: true });
+    mkdirPrivate(logDir);
     const logPath = join(logDir, `${c.node}.log`);
     const step = launchStep(this.o.cli, {
       jobId: a.jobId,

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { agentPortRanges } from '../../agent/ephemeral-ports.ts';
+import { portRangesFor } from './inventory.ts';
 import type { SlurmNode } from './inventory.ts';
 import { clusterHosts, hostOffers } from './slurm-offers.ts';
 
@@ -68,4 +70,20 @@ test('inventory rows carry the state with its flags and the trouble', () => {
   );
   assert.equal(h?.state, 'down+not_responding');
   assert.match(h?.trouble ?? '', /down/);
+});
+
+test('the ports offered to the scheduler lie outside the ephemeral range, also when it is not the default', () => {
+  const ephemeral = { first: 31000, last: 60999 };
+  const nodes = ['flp001', 'flp002'].map((n) => node(n));
+  const offers = hostOffers(nodes, portRangesFor(nodes, agentPortRanges({}, ephemeral)), []);
+  const ranges = offers.flatMap((o) => o.ports);
+  assert.equal(ranges.length, 4);
+  for (const r of ranges) assert.ok(r.end < ephemeral.first || r.begin > ephemeral.last, JSON.stringify(r));
+  assert.deepEqual(
+    offers.map((o) => o.ports[0]),
+    [
+      { begin: 30000, end: 30499 },
+      { begin: 30500, end: 30999 },
+    ],
+  );
 });

@@ -4,8 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { appendPrivate, mkdirPrivate, openPrivate } from '../../agent/private-files.ts';
 import type { SlurmCli } from './slurm-cli.ts';
 
 export interface LaunchStepOptions {
@@ -74,13 +75,13 @@ export function stepArgs(o: LaunchStepOptions): string[] {
  * the log.
  */
 export function launchStep(cli: SlurmCli, o: LaunchStepOptions): StepProcess {
-  mkdirSync(dirname(o.logPath), { recursive: true });
+  mkdirPrivate(dirname(o.logPath));
   const child = spawnSrun(cli, o);
   let done = false;
   const exited = new Promise<StepExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', (err) => {
-      appendFileSync(o.logPath, `srun could not start: ${err.message}\n`);
+      appendPrivate(o.logPath, `srun could not start: ${err.message}\n`);
       resolve({ code: null, signal: null, error: err.message });
     });
   }).finally(() => {
@@ -103,7 +104,7 @@ export function launchStep(cli: SlurmCli, o: LaunchStepOptions): StepProcess {
 
 /** srun in its own session, stdout and stderr appended to the log (the parent's copy of the file is closed). */
 function spawnSrun(cli: SlurmCli, o: LaunchStepOptions): ChildProcess {
-  const fd = openSync(o.logPath, 'a');
+  const fd = openPrivate(o.logPath);
   try {
     return spawn(cli.bin('srun'), stepArgs(o), {
       detached: true,

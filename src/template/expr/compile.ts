@@ -20,6 +20,7 @@ import {
 } from './operators.ts';
 import { parseExpression } from './parser.ts';
 import {
+  checkSize,
   DeferredSignal,
   ExprError,
   ExprFunction,
@@ -77,10 +78,8 @@ class Compiler {
         const v = n.value;
         return () => v;
       }
-      case 'ident': {
-        const name = n.name;
-        return (s) => s.get(name) ?? null;
-      }
+      case 'ident':
+        return ident(n.name, true);
       case 'array': {
         const items = n.items.map((i) => this.node(i, d));
         return (s) => items.map((f) => f(s));
@@ -98,8 +97,12 @@ class Compiler {
         const op = n.op;
         return op === '!' ? (s) => not(f(s)) : (s) => negate(op, f(s));
       }
-      case 'binary':
-        return this.binary(n.op, this.node(n.left, d), this.node(n.right, d), n.right);
+      case 'binary': {
+        const [quietLeft, quietRight] = definednessTest(n.op, n.left, n.right);
+        const left = quietLeft ? ident((n.left as { name: string }).name, false) : this.node(n.left, d);
+        const right = quietRight ? ident((n.right as { name: string }).name, false) : this.node(n.right, d);
+        return this.binary(n.op, left, right, n.right);
+      }
       case 'conditional':
         return conditional(this.node(n.test, d), this.node(n.then, d), this.node(n.otherwise, d));
       case 'member': {
@@ -155,7 +158,7 @@ class Compiler {
       case '>=':
         return (s) => compare(op, l(s), r(s));
       case '+':
-        return (s) => add(l(s), r(s));
+        return (s) => add(l(s), r(s), s);
       case '-':
       case '*':
       case '/':
@@ -187,18 +190,22 @@ class Compiler {
     const args = argNodes.map((a) => this.node(a, depth));
     const name = calleeName(callee) ?? 'expression';
     const fixed = callee.kind === 'ident' ? builtin(callee.name) : undefined;
-    if (fixed !== undefined) return (s) => fixed(args.map((f) => f(s)));
+    if (fixed !== undefined) return (s) => sized(s, fixed(args.map((f) => f(s))));
     const resolve = this.callee(callee, name, depth);
     return (s) =>
-      invoke(
-        name,
-        resolve(s),
-        args.map((f) => f(s)),
+      sized(
+        s,
+        invoke(
+          name,
+          resolve(s),
+          args.map((f) => f(s)),
+        ),
       );
   }
 
   /** Evaluates a callee; a missing name or a member of a missing namespace is an unknown function. */
   private callee(callee: Node, name: string, depth: number): Eval {
+    if (callee.kind === 'ident') return ident(callee.name, false);
     if (callee.kind !== 'member' || callee.optional) return this.node(callee, depth);
     const obj = this.node(callee.object, depth);
     const key = this.node(callee.property, depth);
@@ -210,6 +217,31 @@ class Compiler {
       return fetch(o, k);
     };
   }
+}
+
+/** A function's result, refused when it is a string or list over the scope's limit. */
+function sized(s: Scope, v: Value): Value {
+  if (typeof v === 'string') checkSize(s, v.length, 'string');
+  else if (Array.isArray(v)) checkSize(s, v.length, 'list');
+  return v;
+}
+
+/** An identifier lookup; `tell` reports an undefined name to the scope's collector. */
+function ident(name: string, tell: boolean): Eval {
+  return (s) => {
+    const v = s.get(name);
+    if (v !== undefined) return v;
+    if (tell) s.undefinedName?.(name);
+    return null;
+  };
+}
+
+/** Which operands of a binary node are identifiers whose definedness the node tests (`x ?? y`, `x == nil`). */
+function definednessTest(op: BinaryOperator, left: Node, right: Node): [boolean, boolean] {
+  const isNil = (n: Node): boolean => n.kind === 'literal' && n.value === null;
+  if (op === '??') return [left.kind === 'ident', false];
+  if (op !== '==' && op !== '!=') return [false, false];
+  return [left.kind === 'ident' && isNil(right), right.kind === 'ident' && isNil(left)];
 }
 
 function conditional(test: Eval, then: Eval, otherwise: Eval): Eval {

@@ -3,8 +3,8 @@
  * AliECS flavour: `+` concatenates when either side is a string or nil, with nil acting as ''.
  */
 import { renderValue } from './render.ts';
-import { ExprError, ExprFunction, isValueMap, mapGet, typeName } from './value.ts';
-import type { Value } from './value.ts';
+import { checkSize, ExprError, ExprFunction, isValueMap, mapGet, typeName } from './value.ts';
+import type { Scope, Value } from './value.ts';
 
 /** Largest list `a..b` may build; a bigger range is an evaluation error rather than a hang. */
 export const MAX_RANGE = 1_000_000;
@@ -21,12 +21,21 @@ function num(op: string, a: Value, b: Value): [number, number] {
   return [a, b];
 }
 
-export function add(a: Value, b: Value): Value {
+/** `a + b`; a string or list result longer than the scope's limit is refused before it is built. */
+export function add(a: Value, b: Value, scope: Scope): Value {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
   const aText = a === null || typeof a === 'string' || typeof a === 'number';
   const bText = b === null || typeof b === 'string' || typeof b === 'number';
-  if (aText && bText) return (a === null ? '' : renderValue(a)) + (b === null ? '' : renderValue(b));
-  if (Array.isArray(a) && Array.isArray(b)) return [...(a as Value[]), ...(b as Value[])];
+  if (aText && bText) {
+    const x = a === null ? '' : renderValue(a);
+    const y = b === null ? '' : renderValue(b);
+    checkSize(scope, x.length + y.length, 'string');
+    return x + y;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    checkSize(scope, a.length + b.length, 'list');
+    return [...(a as Value[]), ...(b as Value[])];
+  }
   throw typeError('+', a, b);
 }
 

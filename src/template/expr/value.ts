@@ -23,9 +23,19 @@ export class ExprFunction {
 /** Where identifiers are looked up. `undefined` means "not defined", which evaluates to nil. */
 export interface Scope {
   get(name: string): Value | undefined;
+  /** Longest string (and list) evaluation may build, in characters (elements); default DEFAULT_MAX_TEXT. */
+  readonly maxText?: number | undefined;
+  /**
+   * Told each time an evaluated identifier is not defined (it then evaluates to nil), except where the expression
+   * tests definedness itself (`x ?? y`, `x == nil`, `x != nil`) or calls it. A collector for warnings; optional.
+   */
+  undefinedName?(name: string): void;
 }
 
-export type ExprErrorCode = 'unknown_function' | 'type_error' | 'evaluation_error';
+/** Default of Scope.maxText: 1 MiB of text. */
+export const DEFAULT_MAX_TEXT = 1024 * 1024;
+
+export type ExprErrorCode = 'unknown_function' | 'type_error' | 'evaluation_error' | 'limit_exceeded';
 
 /** An expression could not be evaluated. `expression` is the source text, when known. */
 export class ExprError extends Error {
@@ -87,4 +97,17 @@ export function mapGet(m: ValueMap, key: string): Value | undefined {
 /** A Scope over a plain record (own properties only). */
 export function recordScope(record: Readonly<Record<string, Value>>): Scope {
   return { get: (name) => mapGet(record, name) };
+}
+
+/**
+ * Throws a limit_exceeded ExprError when a result of `length` characters (elements) would pass the scope's limit.
+ * Called before the result is built, so a doubling template fails at the limit instead of exhausting memory.
+ */
+export function checkSize(scope: Scope, length: number, what = 'string'): void {
+  const max = scope.maxText ?? DEFAULT_MAX_TEXT;
+  if (length > max)
+    throw new ExprError(
+      'limit_exceeded',
+      `${what} of ${length} characters exceeds the limit of ${max} characters per rendered value (maxTextLength)`,
+    );
 }

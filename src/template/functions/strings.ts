@@ -20,6 +20,15 @@ export function isFalsyWord(s: string): boolean {
   return FALSY.has(s.trim().toLowerCase());
 }
 
+/** `s` without leading and trailing `"` (a loop: the regex /"+$/ is quadratic on long runs of quotes). */
+function trimQuotes(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s[start] === '"') start++;
+  while (end > start && s[end - 1] === '"') end--;
+  return s.slice(start, end);
+}
+
 const itoa = new ExprFunction('strings.Itoa', (...args) => {
   expectArgs('strings.Itoa', args, 1);
   const v = args[0] ?? null;
@@ -32,7 +41,7 @@ export function stringsNamespace(): ValueMap {
   return {
     Atoi: textFunction('strings.Atoi', 1, (s) => parseGoInt(s) ?? 0),
     Itoa: itoa,
-    TrimQuotes: textFunction('strings.TrimQuotes', 1, (s) => s.replace(/^"+|"+$/g, '')),
+    TrimQuotes: textFunction('strings.TrimQuotes', 1, trimQuotes),
     TrimSpace: textFunction('strings.TrimSpace', 1, (s) => s.trim()),
     ToUpper: textFunction('strings.ToUpper', 1, (s) => s.toUpperCase()),
     ToLower: textFunction('strings.ToLower', 1, (s) => s.toLowerCase()),
