@@ -17,7 +17,7 @@ const LAYERS = [
 ];
 const GEN_USERS = new Set(['server', 'agent', 'occ', 'cli']);
 /** Integration plugins talk to external services: each may import only its own service's generated client. */
-const PLUGIN_GEN = { plugins: ['ctpd'] };
+const PLUGIN_GEN = { plugins: ['ctpd', 'dcs'] };
 
 const rank = (layer) => LAYERS.findIndex((names) => names.includes(layer));
 const allLayers = LAYERS.flat();

@@ -2,6 +2,7 @@
  * Every plugin id AliECS registers, with its endpoint setting; `create` is absent for plugins Axle does not have yet
  * (enabling one of those is a start-up error that says so).
  */
+import { createDcsPlugin } from './dcs/plugin.ts';
 import type { IntegrationPlugin } from './plugin.ts';
 import type { PluginSettings } from './settings.ts';
 import { createTrgPlugin } from './trg/plugin.ts';
@@ -16,7 +17,7 @@ export interface CatalogueEntry {
 export const CATALOGUE: readonly CatalogueEntry[] = [
   { id: 'bookkeeping', endpointKey: 'bookkeepingBaseUri' },
   { id: 'ccdb', endpointKey: 'ccdbEndpoint' },
-  { id: 'dcs', endpointKey: 'dcsServiceEndpoint' },
+  { id: 'dcs', endpointKey: 'dcsServiceEndpoint', create: createDcsPlugin },
   { id: 'ddsched', endpointKey: 'ddSchedulerEndpoint' },
   { id: 'kafka', endpointKey: 'kafkaEndpoint' },
   { id: 'lhc', endpointKey: 'kafkaEndpoints' },

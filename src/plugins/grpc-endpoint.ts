@@ -52,6 +52,34 @@ export class GrpcEndpoint {
     }
   }
 
+  /**
+   * Reads a server stream: `onItem` sees each message and returns true to stop reading. Rejects like `invoke`.
+   */
+  async consume<T>(
+    what: string,
+    limits: CallLimits,
+    open: (opts: CallLimits) => AsyncIterable<T>,
+    onItem: (item: T) => boolean,
+  ): Promise<void> {
+    await this.invoke(what, limits, async (opts) => {
+      for await (const item of open(opts)) {
+        this.conn.ok();
+        if (onItem(item)) return;
+      }
+    });
+  }
+
+  /** Records the outcome of an exchange made outside invoke/consume (e.g. a long-lived subscription). */
+  note(outcome: { ok: true } | { ok: false; error: unknown }): string | undefined {
+    if (outcome.ok) {
+      this.conn.ok();
+      return undefined;
+    }
+    const reason = this.describe(outcome.error, { timeoutMs: 0 });
+    this.conn.failed(reason);
+    return reason;
+  }
+
   close(): void {
     this.conn.shutdown();
     this.sessions.abort();
