@@ -128,6 +128,19 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
   // First: a bad plugin setting stops the start before anything else is opened.
   const plugins = o.plugins ?? pluginSettings([]);
   const integrations = await Integrations.start(plugins);
+  try {
+    return await startWithPlugins(o, plugins, integrations);
+  } catch (e: unknown) {
+    await integrations.destroy();
+    throw e;
+  }
+}
+
+async function startWithPlugins(
+  o: CoreOptions,
+  plugins: PluginSettings,
+  integrations: Integrations,
+): Promise<RunningCore> {
   const coreId = newUid();
   const repos = await RepoManager.open({ stateDir: o.stateDir });
   const configuration = o.config === undefined ? undefined : await openConfiguration(o.config, o.stateDir);

@@ -7,7 +7,9 @@ import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { pluginSettings } from '../plugins/settings.ts';
+import { timeScale } from '../common/testing/time-scale.ts';
 import { startCtpdStandIn } from '../plugins/testing/ctpd-stand-in.ts';
+import { startDcsStandIn } from '../plugins/testing/dcs-stand-in.ts';
 import { startCore } from './core.ts';
 
 test('GetIntegratedServices lists every registered plugin; enabled ones with endpoint, state and data', async (t) => {
@@ -87,6 +89,30 @@ test('an unknown or unavailable plugin, or a malformed endpoint, stops the start
       /trgPollingInterval: "often" is not a positive duration/,
     );
   } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a start that fails after the plugins started destroys them (no subscription outlives it)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'axle-plugins-'));
+  const dcs = await startDcsStandIn();
+  try {
+    await assert.rejects(
+      startCore({
+        stateDir: join(root, 'state'),
+        port: 0,
+        config: 'nonsense://nowhere',
+        plugins: pluginSettings(['dcs'], { dcsServiceEndpoint: dcs.standIn.endpoint }),
+      }),
+    );
+    assert.ok(dcs.standIn.methods().includes('Subscribe'), 'the plugin had subscribed');
+    const deadline = Date.now() + 5_000 * timeScale();
+    while (dcs.subscribers() > 0) {
+      assert.ok(Date.now() < deadline, 'waiting for the DCS subscription of the failed start to close');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await dcs.standIn.stop();
     rmSync(root, { recursive: true, force: true });
   }
 });

@@ -22,6 +22,8 @@ export interface DcsStandIn {
   ): void;
   /** The state a detector reports in the next operations (default RUN_OK). */
   operationOutcome(name: string, state: keyof typeof DetectorState): void;
+  /** Subscribe streams open now. */
+  subscribers(): number;
 }
 
 const det = (name: string): Detector =>
@@ -90,5 +92,6 @@ export async function startDcsStandIn(detectors: readonly string[] = ['TPC', 'IT
       for (const l of listeners) l(info);
     },
     operationOutcome: (name, state) => outcomes.set(det(name), DetectorState[state]),
+    subscribers: () => listeners.size,
   };
 }
