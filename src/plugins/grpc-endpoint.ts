@@ -5,6 +5,7 @@
  */
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Transport } from '@connectrpc/connect';
+import type http2 from 'node:http2';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { Connection } from './connection.ts';
 import type { ConnectionStatus } from './connection.ts';
@@ -12,6 +13,28 @@ import type { ConnectionStatus } from './connection.ts';
 export interface CallLimits {
   readonly signal?: AbortSignal;
   readonly timeoutMs: number;
+}
+
+/**
+ * The session manager with a guard on each HTTP/2 session: a server that closes an idle connection (GOAWAY, e.g. a
+ * daemon restarting) must not crash the core. connect-node can raise that session's deferred error after it stopped
+ * listening (connectrpc/connect-es#1768); the guard listener keeps it from becoming an uncaught exception. The
+ * manager's own listeners still see every error while the session is in use.
+ */
+class GuardedSessions extends Http2SessionManager {
+  private readonly guarded = new WeakSet<http2.Http2Session>();
+
+  override async request(
+    ...args: Parameters<Http2SessionManager['request']>
+  ): Promise<http2.ClientHttp2Stream> {
+    const stream = await super.request(...args);
+    const session = stream.session;
+    if (session !== undefined && !this.guarded.has(session)) {
+      this.guarded.add(session);
+      session.on('error', () => undefined);
+    }
+    return stream;
+  }
 }
 
 export class GrpcEndpoint {
@@ -26,7 +49,7 @@ export class GrpcEndpoint {
     readonly endpoint: string,
     baseUrl: string,
   ) {
-    this.sessions = new Http2SessionManager(baseUrl, { idleConnectionTimeoutMs: 60_000 });
+    this.sessions = new GuardedSessions(baseUrl, { idleConnectionTimeoutMs: 60_000 });
     this.transport = createGrpcTransport({ baseUrl, sessionManager: this.sessions });
   }
 

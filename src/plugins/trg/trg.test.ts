@@ -2,16 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Code } from '@connectrpc/connect';
 import { timeScale } from '../../common/testing/time-scale.ts';
-import { EventBus } from '../../environment/events.ts';
-import type { IntegratedServiceEvent, StampedEvent } from '../../environment/events.ts';
-import { EnvironmentManager } from '../../environment/manager.ts';
-import { planEnvironmentRequest } from '../../environment/planning.ts';
-import { TestController } from '../../environment/test-controller.ts';
-import { memoryFiles } from '../../workflow/memory-files.ts';
-import { Integrations } from '../integrations.ts';
 import { pluginSettings } from '../settings.ts';
 import { startCtpdStandIn } from '../testing/ctpd-stand-in.ts';
 import type { StandIn } from '../testing/stand-in.ts';
+import { pluginRig, serviceEvents } from '../testing/plugin-rig.ts';
+import type { PluginRig } from '../testing/plugin-rig.ts';
 
 const call = (name: string, func: string, trigger: string, extra = ''): string =>
   `      - name: ${name}\n        call: { func: ${func}, trigger: ${trigger}, timeout: "{{ trg_timeout }}"${extra} }\n`;
@@ -51,47 +46,22 @@ const FILES = {
   'tasks/worker.yaml': 'name: worker\ncommand: { value: /bin/worker }\n',
 };
 
-interface Rig {
-  readonly ctpd: StandIn;
-  readonly integrations: Integrations;
-  readonly manager: EnvironmentManager;
-  readonly events: StampedEvent[];
-  close(): Promise<void>;
-}
-
-async function rig(t: { after: (f: () => Promise<void>) => void }, endpoint?: string): Promise<Rig> {
+async function rig(
+  t: Parameters<typeof pluginRig>[0],
+  endpoint?: string,
+): Promise<PluginRig & { ctpd: StandIn }> {
   const ctpd = await startCtpdStandIn();
-  const integrations = await Integrations.start(
-    pluginSettings(['trg'], { trgServiceEndpoint: endpoint ?? ctpd.endpoint, trgPollingInterval: '50ms' }),
-  );
-  const bus = new EventBus();
-  const events: StampedEvent[] = [];
-  bus.subscribe((e) => events.push(e));
-  let id = 0;
-  let run = 500;
-  const manager = new EnvironmentManager({
-    bus,
-    controller: new TestController(),
-    newUid: () => `env${++id}`,
-    newRunNumber: () => Promise.resolve(++run),
-    callRunner: integrations.callRunner,
-    plan: (workflow, vars, environmentId) =>
-      planEnvironmentRequest({ workflow, files: memoryFiles(FILES), userVars: vars, environmentId }),
+  t.after(() => ctpd.stop());
+  const settings = pluginSettings(['trg'], {
+    trgServiceEndpoint: endpoint ?? ctpd.endpoint,
+    trgPollingInterval: '50ms',
   });
-  const close = async (): Promise<void> => {
-    for (const env of manager.list()) await manager.destroy(env.id, { force: true }).catch(() => undefined);
-    await integrations.destroy();
-    await ctpd.stop();
-  };
-  t.after(close);
-  return { ctpd, integrations, manager, events, close };
+  return { ...(await pluginRig(t, settings, FILES)), ctpd };
 }
 
 /** CTPd requests except the RunList polls. */
 const calls = (s: StandIn): string[] => s.requests.filter((r) => r.method !== 'RunList').map((r) => r.method);
 const request = (s: StandIn, method: string): unknown => s.requests.find((r) => r.method === method)?.request;
-const serviceEvents = (events: readonly StampedEvent[]): IntegratedServiceEvent[] =>
-  events.flatMap((e) => (e.event.kind === 'integratedService' ? [e.event] : []));
 
 test('trg: a global run sends PrepareForRun, RunLoad, RunStart, RunStop, RunUnload with the run number', async (t) => {
   const r = await rig(t);
@@ -260,4 +230,20 @@ test('trg: RunList polling reports the daemon runs as data and READY', async (t)
   ]);
   assert.equal(r.integrations.services().find((s) => s.id === 'trg')?.connectionState, 'READY');
   assert.deepEqual(JSON.parse(r.integrations.environmentData(env.id)['trg'] ?? '{}'), parsed.structured[0]);
+});
+
+test('trg: the CTP daemon going away during a run does not crash the core; EnsureRunStop at DESTROY fails clearly', async (t) => {
+  const r = await rig(t);
+  const env = await r.manager.create({ workflow: 'wf', vars: {} });
+  await r.manager.control(env.id, 'START_ACTIVITY');
+  await r.ctpd.stop();
+  await r.manager.destroy(env.id, { force: true });
+  const ensure = r.events.find(
+    (e) =>
+      e.event.kind === 'call' &&
+      e.event.func === 'trg.EnsureRunStop()' &&
+      e.event.callStatus === 'DONE_ERROR',
+  );
+  assert.ok(ensure?.event.kind === 'call');
+  assert.match(ensure.event.error ?? '', /TRG RunStop call failed: TRG service at \/\/127\.0\.0\.1:\d+ /);
 });
