@@ -9,6 +9,7 @@ import { parseLimits } from '../common/plan-limits.ts';
 import { startCore } from '../server/core.ts';
 import type { SlurmCoreOptions } from '../server/core.ts';
 import type { CliContext, GlobalFlags } from './context.ts';
+import { CORE_SETTING_NAMES, resolveCoreSettings } from './core-settings.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -30,21 +31,23 @@ interface CoreFlags {
   limit: string[];
   planInProcess?: boolean;
   kafkaEndpoints?: string;
+  settings?: string;
   logLevel: string;
   verbose?: boolean;
 }
 
-function kafkaOption(list: string | undefined): { kafkaEndpoints?: string[] } {
-  const brokers = (list ?? '')
-    .split(',')
-    .map((b) => b.trim())
-    .filter((b) => b !== '');
-  return brokers.length === 0 ? {} : { kafkaEndpoints: brokers };
+/** `--integrationPlugins`, `--trgServiceEndpoint`, … (AliECS setting names; kafkaEndpoints has its own). */
+function settingOptions(cmd: Command): Command {
+  for (const name of CORE_SETTING_NAMES.filter((n) => n !== 'kafkaEndpoints'))
+    cmd.option(
+      `--${name} <value>`,
+      `integration setting ${name} (default: $ALIECS_${name.toUpperCase()}, the settings file, AliECS's default)`,
+    );
+  return cmd;
 }
 
 export function coreCommands(program: Command, context: (flags: GlobalFlags) => CliContext): void {
-  program
-    .command('core')
+  settingOptions(program.command('core'))
     .description(
       'run the core: control API on 127.0.0.1:<port>, environments, and (by default) a local agent',
     )
@@ -79,6 +82,10 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
       'publish every event on Kafka (aliecs.* topics), comma-separated host:port (default: $ALIECS_KAFKAENDPOINTS)',
     )
     .option(
+      '--settings <file>',
+      'YAML settings file with AliECS keys (integrationPlugins, trgServiceEndpoint, kafkaEndpoints, …)',
+    )
+    .option(
       '--log-level <level>',
       'request log: info (changes and failures) or debug (also every read)',
       'info',
@@ -97,6 +104,11 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
         throw new Error(`--engine: unknown engine ${flags.engine} (local or slurm)`);
       if (flags.logLevel !== 'info' && flags.logLevel !== 'debug')
         throw new Error(`--log-level: unknown level ${flags.logLevel} (info or debug)`);
+      const settings = resolveCoreSettings(
+        flags as unknown as Record<string, unknown>,
+        process.env,
+        flags.settings,
+      );
       const slurm = flags.engine === 'slurm';
       if (flags.example) await registerExample(ctx);
       const posing = flags.posing === undefined ? 0 : Number(flags.posing);
@@ -113,7 +125,8 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
         ...(flags.planInProcess === true ? { planInProcess: true } : {}),
         port: Number(flags.port),
         host: flags.listen,
-        ...kafkaOption(flags.kafkaEndpoints ?? process.env['ALIECS_KAFKAENDPOINTS']),
+        ...(settings.kafkaEndpoints.length > 0 ? { kafkaEndpoints: settings.kafkaEndpoints } : {}),
+        plugins: settings.plugins,
         ...(slurm ? { slurm: slurmOptions(flags) } : {}),
         config: flags.config ?? `embedded://${join(ctx.stateDir, 'config')}`,
         ...(flags.example ? { seedConfig: join(ROOT, 'examples', 'config.yaml') } : {}),

@@ -253,9 +253,22 @@ function taskAndRoleCommands(
     .action(async (_f: unknown, cmd: Command) => {
       const { c, ctx } = client(cmd);
       const r = await c.getFrameworkInfo({});
-      if (ctx.json) return printJson({ ...r, timestamp: Number(r.timestamp) });
+      const services = Object.entries((await c.getIntegratedServices({})).services).filter(
+        ([, s]) => s.enabled,
+      );
+      if (ctx.json)
+        return printJson({
+          ...r,
+          timestamp: Number(r.timestamp),
+          integratedServices: Object.fromEntries(services.map(([id, s]) => [id, { ...s }])),
+        });
       process.stdout.write(
         `${r.version?.productName ?? 'Axle'} ${r.version?.versionStr ?? ''} core ${r.frameworkId}\nenvironments: ${r.environmentsCount}, tasks: ${r.tasksCount}, hosts: ${r.hostsCount}\nconfiguration: ${r.configurationEndpoint}\nactive detectors: ${r.activeDetectors.join(', ') || '-'}\n`,
+      );
+      process.stdout.write('integrated services:\n');
+      printTable(
+        ['id', 'name', 'endpoint', 'state', 'data'],
+        services.map(([id, s]) => [id, s.name, s.endpoint || '-', s.connectionState, short(s.data)]),
       );
     });
 }
@@ -396,4 +409,10 @@ async function followCreation(
 function creationError(e: unknown): ConnectError | undefined {
   if (!(e instanceof ConnectError) || !/creation of environment/.test(e.rawMessage)) return undefined;
   return new ConnectError(e.rawMessage.replace(/^GetEnvironment: /, 'NewEnvironment: '), e.code);
+}
+
+/** A plugin's data JSON cut to one table cell. */
+function short(data: string): string {
+  if (data === '') return '-';
+  return data.length > 80 ? `${data.slice(0, 79)}…` : data;
 }

@@ -69,7 +69,24 @@ export interface RunEvent {
   readonly lastRequestUser?: RequestUser;
 }
 
-export type CoreEvent = EnvironmentEvent | TaskEvent | RoleEvent | CallEvent | RunEvent;
+/** A step of an integration plugin's operation (AliECS `Ev_IntegratedServiceEvent`, topic per plugin). */
+export interface IntegratedServiceEvent {
+  readonly kind: 'integratedService';
+  /** The call role's path. */
+  readonly name: string;
+  readonly error?: string;
+  /** The call's func, e.g. `trg.RunLoad()`. */
+  readonly operationName: string;
+  readonly operationStatus: OpStatus;
+  readonly operationStep: string;
+  readonly operationStepStatus: OpStatus;
+  readonly environmentId: string;
+  /** Free JSON (request and response). */
+  readonly payload: string;
+}
+
+export type CoreEvent =
+  EnvironmentEvent | TaskEvent | RoleEvent | CallEvent | RunEvent | IntegratedServiceEvent;
 
 /** A timestamped event as delivered to subscribers, in production order. */
 export interface StampedEvent {

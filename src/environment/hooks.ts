@@ -2,6 +2,7 @@
 import { formatHookMoment } from '../common/hook-moment.ts';
 import type { CallDescriptor } from '../common/plan.ts';
 import type { Environment } from './environment.ts';
+import type { IntegratedServiceEvent } from './events.ts';
 import type { HookOutcome, HookRunner } from './moments.ts';
 import type { TaskController } from './task-controller.ts';
 import type { TaskRecord } from './task-record.ts';
@@ -11,12 +12,18 @@ export interface CallResult {
   readonly ok: boolean;
   readonly output: string;
   readonly error?: string;
+  /** Global runtime variables the call sets (a string) or deletes (null), applied whether it succeeded or not. */
+  readonly vars?: Readonly<Record<string, string | null>>;
 }
 
-/** Executes a call role's `func` (e.g. `testplugin.Test()`) with the call's variables. */
+/**
+ * Executes a call role's `func` (e.g. `testplugin.Test()`) with the call's variables; `emit` publishes the
+ * plugin's integrated-service events for this environment.
+ */
 export type CallRunner = (
   call: CallDescriptor,
   vars: Readonly<Record<string, string>>,
+  emit: (e: IntegratedServiceEvent) => void,
 ) => Promise<CallResult>;
 
 export function hookRunner(env: Environment, controller: TaskController, callRunner: CallRunner): HookRunner {
@@ -53,6 +60,7 @@ async function runCall(env: Environment, runner: CallRunner, call: CallDescripto
   env.publish({ ...base, callStatus: 'STARTED' });
   const vars = {
     ...call.vars,
+    ...runVars(env),
     ...env.userVars,
     environment_id: env.id,
     __call_func: call.func,
@@ -64,9 +72,13 @@ async function runCall(env: Environment, runner: CallRunner, call: CallDescripto
   };
   let r: CallResult;
   try {
-    r = await runner(call, vars);
+    r = await runner(call, vars, (e) => env.publish(e));
   } catch (e: unknown) {
     r = { ok: false, output: '', error: e instanceof Error ? e.message : String(e) };
+  }
+  for (const [name, value] of Object.entries(r.vars ?? {})) {
+    if (value === null) delete env.userVars[name];
+    else env.userVars[name] = value;
   }
   if (r.ok && call.returnVar !== undefined) env.userVars[call.returnVar] = r.output;
   env.publish({
@@ -77,6 +89,16 @@ async function runCall(env: Environment, runner: CallRunner, call: CallDescripto
     ...(r.error !== undefined ? { error: r.error } : {}),
   });
   return r.ok ? { ok: true } : { ok: false, error: r.error ?? 'call failed' };
+}
+
+/** The run variables the core sets at run time on the root (not in the call's planned variables). */
+function runVars(env: Environment): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['run_number', 'runNumber', 'last_run_number']) {
+    const v = env.vars[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }
 
 async function runHookTask(

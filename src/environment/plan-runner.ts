@@ -9,6 +9,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { ConfigSource } from '../common/config-source.ts';
 import { issue } from '../common/issue.ts';
 import type { PlanLimits } from '../common/plan-limits.ts';
+import type { PluginSettings } from '../plugins/settings.ts';
 import type { RepoManager } from '../repos/repo-manager.ts';
 import type { RepoSnapshot } from '../repos/snapshot.ts';
 import { SNAPSHOT_DIRS } from '../repos/snapshot.ts';
@@ -37,6 +38,8 @@ export interface PlanWorkersOptions {
   readonly limits: PlanLimits;
   readonly config?: ConfigSource;
   readonly jit?: WireJit;
+  /** Plugin settings, for the enabled plugins' template objects. */
+  readonly plugins?: PluginSettings;
 }
 
 const fromSources = import.meta.url.endsWith('.ts');
@@ -97,6 +100,7 @@ export class PlanWorkers {
       ...(r.envVars !== undefined ? { envVars: r.envVars } : {}),
       ...(r.environmentId !== undefined ? { environmentId: r.environmentId } : {}),
       ...(this.o.jit !== undefined ? { jit: this.o.jit } : {}),
+      ...(this.o.plugins !== undefined ? { plugins: this.o.plugins } : {}),
     };
   }
 

@@ -3,6 +3,7 @@
  * repository snapshots travel as their file lists and are exported by the main thread on request.
  */
 import type { PlanLimits } from '../common/plan-limits.ts';
+import type { PluginSettings } from '../plugins/settings.ts';
 import type { ConfigBridgeEnd } from './config-bridge.ts';
 import type { EnvironmentPlan } from './planning.ts';
 
@@ -31,6 +32,8 @@ export interface PlanJob {
   readonly limits: PlanLimits;
   readonly jit?: WireJit;
   readonly config?: ConfigBridgeEnd;
+  /** The core's plugin settings: the worker offers the enabled plugins' template objects. */
+  readonly plugins?: PluginSettings;
 }
 
 /** workerData: set when the worker runs from TypeScript sources (the module registering tsx, and the entry). */

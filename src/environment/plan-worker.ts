@@ -10,6 +10,8 @@ import { JitService } from '../workflow/jit.ts';
 import { bridgedConfig } from './config-bridge.ts';
 import type { FromWorker, PlanJob, ToWorker, WireSnapshot } from './plan-worker-protocol.ts';
 import { planEnvironmentRequest } from './planning.ts';
+import { pluginSettings } from '../plugins/settings.ts';
+import { templateObjects } from '../plugins/template-objects.ts';
 
 type Request =
   | { readonly kind: 'snapshot'; readonly repoId: string; readonly revision?: string }
@@ -75,6 +77,7 @@ async function plan(link: CoreLink, port: MessagePort, job: PlanJob): Promise<vo
     ...(jit !== undefined ? { jit } : {}),
     ...(job.environmentId !== undefined ? { environmentId: job.environmentId } : {}),
     ...(job.envVars !== undefined ? { envVars: job.envVars } : {}),
+    objects: templateObjects(job.plugins ?? pluginSettings([])),
   });
   port.postMessage({ kind: 'done', result } satisfies FromWorker);
   job.config?.port.close();

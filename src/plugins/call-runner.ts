@@ -6,24 +6,13 @@ import type { CallDescriptor } from '../common/plan.ts';
 import type { CallResult, CallRunner } from '../environment/hooks.ts';
 import { calleeName } from '../template/expr/ast.ts';
 import { parseExpression } from '../template/expr/parser.ts';
+import type { Plugin } from './plugin.ts';
 
-export interface PluginCallContext {
-  readonly call: CallDescriptor;
-  readonly vars: Readonly<Record<string, string>>;
-  readonly signal: AbortSignal;
-}
-
-export type PluginFunction = (ctx: PluginCallContext) => Promise<CallResult>;
-
-export interface Plugin {
-  /** Ids the plugin answers to in `func` (e.g. `testplugin`, `test`). */
-  readonly ids: readonly string[];
-  readonly functions: Readonly<Record<string, PluginFunction>>;
-}
+export type { Plugin, PluginCallContext, PluginFunction } from './plugin.ts';
 
 export function createCallRunner(plugins: readonly Plugin[]): CallRunner {
   const byId = new Map(plugins.flatMap((p) => p.ids.map((id) => [id, p] as const)));
-  return async (call, vars) => {
+  return async (call, vars, emit) => {
     const target = callTarget(call.func);
     if (typeof target === 'string') return { ok: false, output: '', error: target };
     const plugin = byId.get(target.plugin);
@@ -36,7 +25,7 @@ export function createCallRunner(plugins: readonly Plugin[]): CallRunner {
     const f = plugin.functions[target.fn];
     if (f === undefined)
       return { ok: false, output: '', error: `plugin ${target.plugin} has no function ${target.fn}` };
-    return withTimeout(call, (signal) => f({ call, vars, signal }));
+    return withTimeout(call, (signal) => f({ call, vars, signal, timeoutMs: call.timeoutMs, emit }));
   };
 }
 

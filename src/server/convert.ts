@@ -54,7 +54,12 @@ export function taskInfo(t: TaskRecord): MessageInitShape<typeof TaskInfoSchema>
   };
 }
 
-export function environmentInfo(env: Environment, withTasks: boolean): Init {
+/** `integratedServicesData`: plugin id → JSON for this environment (from the enabled plugins). */
+export function environmentInfo(
+  env: Environment,
+  withTasks: boolean,
+  integratedServicesData: Readonly<Record<string, string>> = {},
+): Init {
   const hosts = new Set(env.tasks.map((t) => t.host).filter((h) => h !== ''));
   const active = env.tasks.filter((t) => t.status === 'ACTIVE').length;
   return {
@@ -71,7 +76,7 @@ export function environmentInfo(env: Environment, withTasks: boolean): Init {
     includedDetectors: [...env.detectors],
     description: env.description,
     numberOfHosts: hosts.size,
-    integratedServicesData: {},
+    integratedServicesData: { ...integratedServicesData },
     numberOfTasks: env.tasks.length,
     currentTransition: env.currentTransition,
     numberOfActiveTasks: active,

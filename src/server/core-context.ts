@@ -2,6 +2,7 @@
 import type { ConfigSource } from '../common/config-source.ts';
 import type { EventBus } from '../environment/events.ts';
 import type { EnvironmentManager } from '../environment/manager.ts';
+import type { Integrations } from '../plugins/integrations.ts';
 import type { RepoManager } from '../repos/repo-manager.ts';
 import type { AgentRegistry } from './agent-registry.ts';
 
@@ -13,6 +14,6 @@ export interface CoreContext {
   readonly repos: RepoManager;
   readonly config: ConfigSource | undefined;
   readonly bus: EventBus;
-  /** Plugins the core knows (GetIntegratedServices): id → enabled. */
-  readonly plugins: Readonly<Record<string, boolean>>;
+  /** The integration plugins (GetIntegratedServices, per-environment data). */
+  readonly integrations: Integrations;
 }

@@ -28,8 +28,9 @@ import { StoreJournal } from '../environment/persistence/journal.ts';
 import { durableRunNumbers, restoreFromStore } from '../environment/persistence/restore.ts';
 import { SqliteStateStore } from '../environment/persistence/sqlite-state-store.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
-import { createCallRunner } from '../plugins/call-runner.ts';
-import { testPlugin } from '../plugins/test-plugin.ts';
+import { Integrations } from '../plugins/integrations.ts';
+import { pluginSettings } from '../plugins/settings.ts';
+import type { PluginSettings } from '../plugins/settings.ts';
 import { RepoManager } from '../repos/repo-manager.ts';
 import { JitService } from '../workflow/jit.ts';
 import { newUid } from '../workflow/uid.ts';
@@ -86,6 +87,8 @@ export interface CoreOptions {
   readonly slurm?: SlurmCoreOptions;
   /** Kafka brokers (`host:port`, AliECS's `kafkaEndpoints`): every event is also published on the `aliecs.*` topics. */
   readonly kafkaEndpoints?: readonly string[];
+  /** Integration plugins (`integrationPlugins` and their endpoints); none = only the built-in testplugin. */
+  readonly plugins?: PluginSettings;
   /**
    * The core's log: one line per mutating or failed control/Apricot request (request-log.ts), Kafka outages, agent
    * arrivals and losses; none = quiet.
@@ -140,6 +143,22 @@ export interface RunningCore {
 
 export async function startCore(o: CoreOptions): Promise<RunningCore> {
   mkdirPrivate(o.stateDir);
+  // First: a bad plugin setting stops the start before anything else is opened.
+  const plugins = o.plugins ?? pluginSettings([]);
+  const integrations = await Integrations.start(plugins);
+  try {
+    return await startWithPlugins(o, plugins, integrations);
+  } catch (e: unknown) {
+    await integrations.destroy();
+    throw e;
+  }
+}
+
+async function startWithPlugins(
+  o: CoreOptions,
+  plugins: PluginSettings,
+  integrations: Integrations,
+): Promise<RunningCore> {
   const coreId = newUid();
   const repos = await RepoManager.open({ stateDir: o.stateDir });
   const configuration = o.config === undefined ? undefined : await openConfiguration(o.config, o.stateDir);
@@ -161,6 +180,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     repos,
     limits,
     jit: { cacheDir: jitDir, ...(o.jitEnv !== undefined ? { env: o.jitEnv } : {}) },
+    plugins,
     ...(config !== undefined ? { config } : {}),
   });
   if (o.planInProcess !== true) planners.warm();
@@ -189,7 +209,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
   const manager = new EnvironmentManager({
     bus,
     controller: registry,
-    callRunner: createCallRunner([testPlugin]),
+    callRunner: integrations.callRunner,
     journal,
     newRunNumber: durableRunNumbers(() => runNumbers.next(), stateStore),
     newUid,
@@ -203,6 +223,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
             environmentId,
             jit,
             limits,
+            objects: integrations.objects,
             ...(config !== undefined ? { config } : {}),
           })
         : planners.plan({ workflow, userVars: vars, environmentId }),
@@ -215,7 +236,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     repos,
     config,
     bus,
-    plugins: { testplugin: true },
+    integrations,
   };
   const unlogErrors = logEnvironmentErrors(bus, eventLog);
   const restored = restoreFromStore(stateStore, bus, journal, (env) => manager.adopt(env));
@@ -319,6 +340,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     journal.close();
     stateStore.close();
     apricot?.close();
+    await integrations.destroy();
     await kafka?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

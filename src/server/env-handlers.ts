@@ -51,7 +51,11 @@ export function envHandlers(ctx: CoreContext, subs: Subscriptions): Handlers {
           autoTransition: req.autoTransition,
           ...(u.user ? { user: u.user } : {}),
         });
-        return { environment: environmentInfo(env, true), public: env.isPublic, timestamp: nowMs() };
+        return {
+          environment: environmentInfo(env, true, ctx.integrations.environmentData(env.id)),
+          public: env.isPublic,
+          timestamp: nowMs(),
+        };
       }),
     newEnvironmentAsync: (req) =>
       rpc('NewEnvironmentAsync', () => {
@@ -106,14 +110,14 @@ export function envHandlers(ctx: CoreContext, subs: Subscriptions): Handlers {
         environments: m
           .list()
           .filter((e) => req.showAll || e.isPublic)
-          .map((e) => environmentInfo(e, req.showTaskInfos)),
+          .map((e) => environmentInfo(e, req.showTaskInfos, ctx.integrations.environmentData(e.id))),
         timestamp: nowMs(),
       })),
     getEnvironment: (req) =>
       rpc('GetEnvironment', () => {
         const env = m.get(checkEnvId('GetEnvironment', 'id', req.id));
         return {
-          environment: environmentInfo(env, true),
+          environment: environmentInfo(env, true, ctx.integrations.environmentData(env.id)),
           ...(req.showWorkflowTree ? { workflow: roleInfo(roleTree(env), env) } : {}),
           public: env.isPublic,
           timestamp: nowMs(),

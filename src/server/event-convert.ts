@@ -107,5 +107,22 @@ export function toWireEvent(s: StampedEvent): Event {
           },
         },
       });
+    case 'integratedService':
+      return create(EventSchema, {
+        ...base,
+        Payload: {
+          case: 'integratedServiceEvent',
+          value: {
+            name: e.name,
+            error: e.error ?? '',
+            operationName: e.operationName,
+            operationStatus: status(e.operationStatus),
+            operationStep: e.operationStep,
+            operationStepStatus: status(e.operationStepStatus),
+            environmentId: e.environmentId,
+            payload: e.payload,
+          },
+        },
+      });
   }
 }

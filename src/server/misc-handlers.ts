@@ -90,9 +90,15 @@ export function miscHandlers(ctx: CoreContext): Handlers {
     getIntegratedServices: () =>
       rpc('GetIntegratedServices', () => ({
         services: Object.fromEntries(
-          Object.entries(ctx.plugins).map(([id, enabled]) => [
-            id,
-            { name: id, enabled, endpoint: 'built-in', connectionState: 'READY', data: '{}' },
+          ctx.integrations.services().map((s) => [
+            s.id,
+            {
+              name: s.name,
+              enabled: s.enabled,
+              endpoint: s.endpoint,
+              connectionState: s.connectionState,
+              data: withReason(s.data, s.reason),
+            },
           ]),
         ),
         timestamp: nowMs(),
@@ -101,6 +107,19 @@ export function miscHandlers(ctx: CoreContext): Handlers {
     modifyEnvironment: () =>
       Promise.reject(new ConnectError('ModifyEnvironment is not implemented', Code.Unimplemented)),
   };
+}
+
+/** A plugin's data JSON with `connectionError` (why its endpoint cannot be reached) added to it, when there is one. */
+function withReason(data: string, reason: string | undefined): string {
+  if (reason === undefined) return data;
+  let parsed: unknown;
+  try {
+    parsed = data === '' ? {} : JSON.parse(data);
+  } catch {
+    return data;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return data;
+  return JSON.stringify({ ...parsed, connectionError: reason });
 }
 
 /** Tasks on agents that the core knows nothing else about (e.g. still running from before a core restart). */

@@ -4,6 +4,7 @@
  * I/O (JIT generation, another repository) is started, awaited, and the plan is made again.
  */
 import type { ConfigSource } from '../common/config-source.ts';
+import type { VarSource } from '../template/functions/index.ts';
 import { hasErrors, issue } from '../common/issue.ts';
 import type { Issue, Result } from '../common/issue.ts';
 import type { Plan } from '../common/plan.ts';
@@ -24,6 +25,9 @@ import type { LayerKind } from './var-stack.ts';
 import { newUid as defaultUid } from './uid.ts';
 import { checkUserVars } from './var-limits.ts';
 
+/** Named objects (maps of functions) for template expressions, per role variables. */
+export type TemplateObjects = (vars: VarSource) => Readonly<Record<string, Value>>;
+
 export interface PlanRequest {
   /** `name`, `name@rev` or `<repo>/workflows/<name>[@rev]`, resolved against `files`. */
   readonly workflow: string;
@@ -38,6 +42,11 @@ export interface PlanRequest {
   readonly envVars?: Readonly<Record<string, string>>;
   /** Upper bound of planning passes (JIT and cross-repository includes need one more each). */
   readonly maxPasses?: number;
+  /**
+   * Objects offered to every template expression besides the function library (integration plugins' objects such
+   * as `odc`), built per role from its variables.
+   */
+  readonly objects?: TemplateObjects;
   /** Called with each enabled role's path and variable stack, in the last pass too. */
   readonly observe?: (path: string, stack: StackView) => void;
   /** Size limits (default DEFAULT_PLAN_LIMITS). */
@@ -128,8 +137,11 @@ function planPass(
   const config = req.config === undefined ? undefined : recordingConfig(req.config);
   const library = createLibraryFactory({ ...(config !== undefined ? { config } : {}), newUid });
   const jit = req.jit;
-  const objects = (files: TemplateFiles, vars: StackView): Readonly<Record<string, Value>> =>
-    jit === undefined ? {} : jit.objects(files, vars, pending);
+  const extra = req.objects;
+  const objects = (files: TemplateFiles, vars: StackView): Readonly<Record<string, Value>> => ({
+    ...(extra === undefined ? {} : extra(vars)),
+    ...(jit === undefined ? {} : jit.objects(files, vars, pending)),
+  });
   const observe = req.observe;
   const processor = new WorkflowProcessor({
     store,

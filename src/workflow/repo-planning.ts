@@ -13,7 +13,7 @@ import { explainVariables } from './explain.ts';
 import type { JitService } from './jit.ts';
 import { lintRevision } from './lint.ts';
 import { planWorkflow } from './planner.ts';
-import type { PlanRequest } from './planner.ts';
+import type { PlanRequest, TemplateObjects } from './planner.ts';
 
 export interface RepoPlanOptions {
   readonly repos: RepoManager;
@@ -25,6 +25,7 @@ export interface RepoPlanOptions {
   readonly jit?: JitService;
   readonly environmentId?: string;
   readonly envVars?: Readonly<Record<string, string>>;
+  readonly objects?: TemplateObjects;
   readonly limits?: PlanLimits;
 }
 
@@ -41,6 +42,7 @@ export async function repoPlanRequest(o: RepoPlanOptions): Promise<PlanRequest> 
     ...(o.jit !== undefined ? { jit: o.jit } : {}),
     ...(o.environmentId !== undefined ? { environmentId: o.environmentId } : {}),
     ...(o.envVars !== undefined ? { envVars: o.envVars } : {}),
+    ...(o.objects !== undefined ? { objects: o.objects } : {}),
     ...(o.limits !== undefined ? { limits: o.limits } : {}),
   };
 }
