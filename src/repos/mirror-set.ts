@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultCandidates } from './default-revision.ts';
-import { createMirror, deleteMirror, mirrorDirName, updateMirror } from './mirror.ts';
+import { createMirror, deleteMirror, lastFetched, mirrorDirName, updateMirror } from './mirror.ts';
 import { EMPTY_REFS, readRefs, resolveRevision } from './refs.ts';
 import type { RefTable } from './refs.ts';
 import { RepoError } from './repo-error.ts';
@@ -72,8 +72,12 @@ export class MirrorSet {
     }
   }
 
-  /** Fetches (or re-clones a vanished mirror) and re-reads the refs. */
-  async refresh(t: MirrorTarget, signal?: AbortSignal): Promise<void> {
+  /**
+   * Fetches (or re-clones a vanished mirror) and re-reads the refs. With `maxAgeMs`, a mirror cloned or fetched
+   * successfully less than that long ago (and readable) is left as it is.
+   */
+  async refresh(t: MirrorTarget, signal?: AbortSignal, maxAgeMs?: number): Promise<void> {
+    if (maxAgeMs !== undefined && !this.#broken.has(t.id) && (await this.#fresh(t.id, maxAgeMs))) return;
     await named(t.id, async () => {
       if (await exists(join(this.dir(t.id), 'HEAD')))
         await updateMirror(this.dir(t.id), this.networkTimeoutMs, signal);
@@ -81,6 +85,11 @@ export class MirrorSet {
       this.#refs.set(t.id, await readRefs(this.dir(t.id)));
     });
     this.#broken.delete(t.id);
+  }
+
+  async #fresh(id: string, maxAgeMs: number): Promise<boolean> {
+    const at = await lastFetched(this.dir(id));
+    return at !== undefined && Date.now() - at < maxAgeMs && this.#refs.has(id);
   }
 
   /** Forgets a repository and deletes its mirror. */

@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitFixture, removeDir, tempDir, writeFiles } from './git-fixture.ts';
 import { RepoError } from './repo-error.ts';
+import { mirrorDirName } from './mirror.ts';
 import { RepoManager } from './repo-manager.ts';
 
 let root: string;
@@ -282,5 +283,27 @@ test('a repository whose mirror and source are both gone stays listed and report
     return e instanceof RepoError && e.repo === info.id && e.command?.startsWith('git clone') === true;
   });
   await assert.rejects(reopened.refresh(), (e: unknown) => e instanceof RepoError && e.repo === info.id);
+  await removeDir(stateDir);
+});
+
+test('refresh with maxAgeMs skips a mirror fetched within that age, fetches an older one, and always without it', async () => {
+  const { m, stateDir } = await freshManager();
+  const upstream = await GitFixture.init(join(root, 'fresh'));
+  await upstream.commit({ 'workflows/f.yaml': 'name: f\n' });
+  const info = await m.add(`file://${upstream.dir}`);
+  const next = await upstream.commit({ 'workflows/f.yaml': 'name: f2\n' });
+  const head = async (): Promise<string> => (await m.snapshot(info.id, 'master')).commit;
+
+  await m.refresh(info.id, { maxAgeMs: 3_600_000 });
+  assert.notEqual(await head(), next, 'cloned moments ago: not fetched again');
+  const mark = join(stateDir, 'repos', mirrorDirName(info.id), 'axle-fetched');
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(mark, hourAgo, hourAgo);
+  await m.refresh(info.id, { maxAgeMs: 60_000 });
+  assert.equal(await head(), next, 'fetched an hour ago: fetched again');
+
+  const third = await upstream.commit({ 'workflows/f.yaml': 'name: f3\n' });
+  await m.refresh(info.id);
+  assert.equal(await head(), third, 'no maxAgeMs: always fetched');
   await removeDir(stateDir);
 });
