@@ -5,6 +5,7 @@ import { mkdirPrivate } from '../agent/private-files.ts';
 import type { ConfigSource } from '../common/config-source.ts';
 import { openConfiguration } from '../server/configuration.ts';
 import { RepoManager } from '../repos/repo-manager.ts';
+import { setYamlCacheDir } from '../template/yaml-cache.ts';
 import type { RepoInfo } from '../repos/repo-manager.ts';
 import { JitService } from '../workflow/jit.ts';
 import { DEFAULT_ENDPOINT } from './control-client.ts';
@@ -32,6 +33,8 @@ export class CliContext {
 
   constructor(flags: GlobalFlags) {
     this.stateDir = stateDirFrom(flags.stateDir);
+    // templates parsed by one command are not parsed again by the next (entries keyed by content)
+    setYamlCacheDir(join(this.stateDir, 'cache', 'yaml'));
     this.json = flags.json === true;
     this.endpoint = flags.endpoint ?? DEFAULT_ENDPOINT;
   }

@@ -6,6 +6,7 @@
 import { Composer, LineCounter, Parser, YAMLParseError, isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { CST, Document, Node as YamlNode, ParsedNode } from 'yaml';
 import { issue } from '../common/issue.ts';
+import { cachedYamlParse } from './yaml-cache.ts';
 import type { Issue } from '../common/issue.ts';
 
 interface NodeBase {
@@ -61,6 +62,10 @@ export const MAX_YAML_DEPTH = 256;
  * The text is tokenised once: the depth check and the document are both built from the same syntax tree.
  */
 export function parseYamlFile(file: string, text: string, maxDepth = MAX_YAML_DEPTH): YamlFile {
+  return cachedYamlParse(file, text, maxDepth, () => parseText(file, text, maxDepth));
+}
+
+function parseText(file: string, text: string, maxDepth: number): YamlFile {
   const lineCounter = new LineCounter();
   const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
   const deep = tooDeep(tokens, maxDepth);
