@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultCandidates } from './default-revision.ts';
 import { createMirror, deleteMirror, lastFetched, mirrorDirName, updateMirror } from './mirror.ts';
-import { EMPTY_REFS, readRefs, resolveRevision } from './refs.ts';
+import { EMPTY_REFS, readRefs, readRefsWith, resolveRevision, sameRefs } from './refs.ts';
 import type { RefTable } from './refs.ts';
 import { RepoError } from './repo-error.ts';
 
@@ -73,11 +73,13 @@ export class MirrorSet {
   }
 
   /**
-   * Fetches (or re-clones a vanished mirror) and re-reads the refs. With `maxAgeMs`, a mirror cloned or fetched
-   * successfully less than that long ago (and readable) is left as it is.
+   * Fetches (or re-clones a vanished mirror) and re-reads the refs. With `maxAgeMs`, a readable mirror is left as it
+   * is when it is known to be current: for a source on this machine, when the source's branches and tags are those
+   * of the mirror (whatever its age); for another source (or a local one whose refs cannot be read), when it was
+   * cloned or fetched successfully less than `maxAgeMs` ago.
    */
   async refresh(t: MirrorTarget, signal?: AbortSignal, maxAgeMs?: number): Promise<void> {
-    if (maxAgeMs !== undefined && !this.#broken.has(t.id) && (await this.#fresh(t.id, maxAgeMs))) return;
+    if (maxAgeMs !== undefined && !this.#broken.has(t.id) && (await this.#fresh(t, maxAgeMs))) return;
     await named(t.id, async () => {
       if (await exists(join(this.dir(t.id), 'HEAD')))
         await updateMirror(this.dir(t.id), this.networkTimeoutMs, signal);
@@ -87,9 +89,16 @@ export class MirrorSet {
     this.#broken.delete(t.id);
   }
 
-  async #fresh(id: string, maxAgeMs: number): Promise<boolean> {
-    const at = await lastFetched(this.dir(id));
-    return at !== undefined && Date.now() - at < maxAgeMs && this.#refs.has(id);
+  async #fresh(t: MirrorTarget, maxAgeMs: number): Promise<boolean> {
+    const mine = this.#refs.get(t.id);
+    if (mine === undefined) return false;
+    const local = localPath(t.location);
+    if (local !== undefined) {
+      const theirs = await readRefsWith({ cwd: local }).catch(() => undefined);
+      if (theirs !== undefined) return sameRefs(theirs, mine);
+    }
+    const at = await lastFetched(this.dir(t.id));
+    return at !== undefined && Date.now() - at < maxAgeMs;
   }
 
   /** Forgets a repository and deletes its mirror. */
@@ -121,6 +130,17 @@ export class MirrorSet {
 
   async #clone(t: MirrorTarget, signal?: AbortSignal): Promise<void> {
     await createMirror(t.location, this.dir(t.id), this.networkTimeoutMs, signal);
+  }
+}
+
+/** The directory of a source on this machine (`/path` or `file:///path`), else undefined. */
+function localPath(location: string): string | undefined {
+  if (location.startsWith('/')) return location;
+  if (!location.startsWith('file://')) return undefined;
+  try {
+    return decodeURIComponent(new URL(location).pathname);
+  } catch {
+    return undefined;
   }
 }
 

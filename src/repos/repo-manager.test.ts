@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, utimes } from 'node:fs/promises';
+import { readFile, readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitFixture, removeDir, tempDir, writeFiles } from './git-fixture.ts';
 import { RepoError } from './repo-error.ts';
@@ -286,24 +286,46 @@ test('a repository whose mirror and source are both gone stays listed and report
   await removeDir(stateDir);
 });
 
-test('refresh with maxAgeMs skips a mirror fetched within that age, fetches an older one, and always without it', async () => {
+test('refresh with maxAgeMs: a local source is fetched exactly when its refs moved, whatever the age', async () => {
   const { m, stateDir } = await freshManager();
-  const upstream = await GitFixture.init(join(root, 'fresh'));
+  const upstream = await GitFixture.init(join(root, 'fresh-local'));
   await upstream.commit({ 'workflows/f.yaml': 'name: f\n' });
-  const info = await m.add(`file://${upstream.dir}`);
-  const next = await upstream.commit({ 'workflows/f.yaml': 'name: f2\n' });
-  const head = async (): Promise<string> => (await m.snapshot(info.id, 'master')).commit;
-
-  await m.refresh(info.id, { maxAgeMs: 3_600_000 });
-  assert.notEqual(await head(), next, 'cloned moments ago: not fetched again');
+  const info = await m.add(upstream.dir);
   const mark = join(stateDir, 'repos', mirrorDirName(info.id), 'axle-fetched');
   const hourAgo = new Date(Date.now() - 3_600_000);
   await utimes(mark, hourAgo, hourAgo);
   await m.refresh(info.id, { maxAgeMs: 60_000 });
-  assert.equal(await head(), next, 'fetched an hour ago: fetched again');
+  assert.equal(
+    (await stat(mark)).mtimeMs,
+    hourAgo.getTime(),
+    'unchanged source: no fetch, even an hour later',
+  );
 
-  const third = await upstream.commit({ 'workflows/f.yaml': 'name: f3\n' });
-  await m.refresh(info.id);
-  assert.equal(await head(), third, 'no maxAgeMs: always fetched');
+  const next = await upstream.commit({ 'workflows/f.yaml': 'name: f2\n' });
+  await m.refresh(info.id, { maxAgeMs: 3_600_000 });
+  assert.equal((await m.snapshot(info.id, 'master')).commit, next, 'a new commit is fetched at once');
+  await upstream.tag('v2');
+  await m.refresh(info.id, { maxAgeMs: 3_600_000 });
+  assert.deepEqual((await m.revisions(info.id)).tags, ['v2'], 'and so is a new tag');
+  await removeDir(stateDir);
+});
+
+test('refresh with maxAgeMs: a source whose refs cannot be read is fetched only when the mirror is older', async () => {
+  const { m, stateDir } = await freshManager();
+  const upstream = await GitFixture.init(join(root, 'fresh-gone'));
+  await upstream.commit({ 'workflows/f.yaml': 'name: f\n' });
+  const info = await m.add(`file://${upstream.dir}`);
+  await removeDir(upstream.dir);
+  await m.refresh(info.id, { maxAgeMs: 3_600_000 });
+  assert.equal((await m.snapshot(info.id, 'master')).readFile('workflows/f.yaml'), 'name: f\n');
+  const mark = join(stateDir, 'repos', mirrorDirName(info.id), 'axle-fetched');
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(mark, hourAgo, hourAgo);
+  await assert.rejects(
+    m.refresh(info.id, { maxAgeMs: 60_000 }),
+    RepoError,
+    'older than the age: fetched (and fails)',
+  );
+  await assert.rejects(m.refresh(info.id), RepoError, 'without maxAgeMs: always fetched');
   await removeDir(stateDir);
 });
