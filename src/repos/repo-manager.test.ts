@@ -295,11 +295,8 @@ test('refresh with maxAgeMs: a local source is fetched exactly when its refs mov
   const hourAgo = new Date(Date.now() - 3_600_000);
   await utimes(mark, hourAgo, hourAgo);
   await m.refresh(info.id, { maxAgeMs: 60_000 });
-  assert.equal(
-    (await stat(mark)).mtimeMs,
-    hourAgo.getTime(),
-    'unchanged source: no fetch, even an hour later',
-  );
+  const untouched = Math.abs((await stat(mark)).mtimeMs - hourAgo.getTime()) < 1_000;
+  assert.ok(untouched, 'unchanged source: no fetch (the mark keeps its time), even an hour later');
 
   const next = await upstream.commit({ 'workflows/f.yaml': 'name: f2\n' });
   await m.refresh(info.id, { maxAgeMs: 3_600_000 });
