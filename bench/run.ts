@@ -2,3 +2,4 @@
 await import('./plan.ts');
 await import('./placement.ts');
 await import('./cli-start.ts');
+await import('./plan-readout.ts');

@@ -51,16 +51,23 @@ export class CliContext {
   }
 
   repos(): Promise<RepoManager> {
-    return (this.#repos ??= import('../repos/repo-manager.ts').then(({ RepoManager }) =>
-      RepoManager.open({ stateDir: this.stateDir }),
-    ));
+    this.#repos ??= Promise.all([
+      import('../repos/repo-manager.ts'),
+      import('../template/yaml-cache.ts'),
+    ]).then(([{ RepoManager }, { setYamlCacheDir }]) => {
+      // templates parsed by one command are not parsed again by the next (entries keyed by content)
+      setYamlCacheDir(join(this.stateDir, 'cache', 'yaml'));
+      return RepoManager.open({ stateDir: this.stateDir });
+    });
+    return this.#repos;
   }
 
   /**
    * The repository registered with this URL or path, registering it on first use; with `oneOff` a new registration
-   * does not become the default repository (a repository named for one command only).
+   * does not become the default repository (a repository named for one command only). A registered git repository
+   * is fetched first, unless `maxAgeMs` is given and it was fetched less than that long ago.
    */
-  async ensureRepo(source: string, opts: { oneOff?: boolean } = {}): Promise<RepoInfo> {
+  async ensureRepo(source: string, opts: { oneOff?: boolean; maxAgeMs?: number } = {}): Promise<RepoInfo> {
     const repos = await this.repos();
     const abs =
       /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.includes('@')
@@ -68,7 +75,8 @@ export class CliContext {
         : join(process.cwd(), source).replace(/\/$/, '');
     const known = repos.list().find((r) => r.url === source || r.url === abs || r.id === source);
     if (known !== undefined) {
-      if (known.kind === 'git') await repos.refresh(known.id);
+      if (known.kind === 'git')
+        await repos.refresh(known.id, opts.maxAgeMs === undefined ? {} : { maxAgeMs: opts.maxAgeMs });
       return known;
     }
     const address = source.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? source : abs;

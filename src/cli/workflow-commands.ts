@@ -16,6 +16,7 @@ interface PlanFlags {
   revision?: string;
   extraVars: string[];
   config?: string;
+  refresh?: boolean;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -29,6 +30,7 @@ export function workflowCommands(program: Command, context: (flags: GlobalFlags)
         "template repository for this command (registered on first use, never made the default); default: the running core's default repository, else the default repository, else the example repository",
       )
       .option('--revision <rev>', 'branch, tag or commit')
+      .option('--refresh', 'fetch the repository even when it was fetched less than a minute ago')
       .option('-e, --extra-vars <vars>', 'variables: k=v,k2=v2 or a JSON object (repeatable)', collect, [])
       .option(
         '--config <uri>',

@@ -12,6 +12,9 @@ import { EXAMPLE_CONFIG } from './context.ts';
 import type { CliContext } from './context.ts';
 import { controlClient } from './control-client.ts';
 
+/** A repository fetched less than this long ago is not fetched again before planning (unless `--refresh`). */
+export const REPO_FRESH_MS = 60_000;
+
 /** Time the core gets to answer before the CLI goes on without it. */
 const CORE_PROBE_MS = 3_000;
 
@@ -39,6 +42,8 @@ interface CoreView {
 export interface SourceFlags {
   readonly repo?: string;
   readonly config?: string;
+  /** Fetch the repository even when it was fetched less than REPO_FRESH_MS ago. */
+  readonly refresh?: boolean;
 }
 
 /** Resolves the repository (unless `qualified`) and, when `withConfig`, the configuration. */
@@ -49,7 +54,8 @@ export async function workflowSources(
 ): Promise<WorkflowSources> {
   let core: Promise<CoreView | undefined> | undefined;
   const probe = (): Promise<CoreView | undefined> => (core ??= probeCore(ctx.endpoint));
-  const repo = o.qualified ? undefined : await chooseRepo(ctx, flags.repo, probe);
+  const fetch = flags.refresh === true ? {} : { maxAgeMs: REPO_FRESH_MS };
+  const repo = o.qualified ? undefined : await chooseRepo(ctx, flags.repo, probe, fetch);
   const config = o.withConfig ? await chooseConfig(ctx, flags.config, probe) : undefined;
   return {
     ...(repo !== undefined ? { repoId: repo.id, repository: repo.choice } : {}),
@@ -84,16 +90,18 @@ async function chooseRepo(
   ctx: CliContext,
   flag: string | undefined,
   core: () => Promise<CoreView | undefined>,
+  fetch: { readonly maxAgeMs?: number },
 ): Promise<{ id: string; choice: SourceChoice }> {
   const pick = (id: string, origin: SourceChoice['origin'], why: string) => ({
     id,
     choice: { used: id, origin, why },
   });
-  if (flag !== undefined) return pick((await ctx.ensureRepo(flag, { oneOff: true })).id, 'given', '--repo');
+  if (flag !== undefined)
+    return pick((await ctx.ensureRepo(flag, { oneOff: true, ...fetch })).id, 'given', '--repo');
   const view = await core();
   const address = view?.defaultRepo === undefined ? undefined : addressOf(view.defaultRepo);
   if (view !== undefined && address !== undefined) {
-    const info = await ctx.ensureRepo(address, { oneOff: true });
+    const info = await ctx.ensureRepo(address, { oneOff: true, ...fetch });
     return pick(info.id, 'core', `the default repository of the core at ${view.endpoint}`);
   }
   const local = (await ctx.repos()).defaultRepoId;

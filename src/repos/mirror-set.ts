@@ -5,8 +5,8 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultCandidates } from './default-revision.ts';
-import { createMirror, deleteMirror, mirrorDirName, updateMirror } from './mirror.ts';
-import { EMPTY_REFS, readRefs, resolveRevision } from './refs.ts';
+import { createMirror, deleteMirror, lastFetched, mirrorDirName, updateMirror } from './mirror.ts';
+import { EMPTY_REFS, readRefs, readRefsWith, resolveRevision, sameRefs } from './refs.ts';
 import type { RefTable } from './refs.ts';
 import { RepoError } from './repo-error.ts';
 
@@ -72,8 +72,14 @@ export class MirrorSet {
     }
   }
 
-  /** Fetches (or re-clones a vanished mirror) and re-reads the refs. */
-  async refresh(t: MirrorTarget, signal?: AbortSignal): Promise<void> {
+  /**
+   * Fetches (or re-clones a vanished mirror) and re-reads the refs. With `maxAgeMs`, a readable mirror is left as it
+   * is when it is known to be current: for a source on this machine, when the source's branches and tags are those
+   * of the mirror (whatever its age); for another source (or a local one whose refs cannot be read), when it was
+   * cloned or fetched successfully less than `maxAgeMs` ago.
+   */
+  async refresh(t: MirrorTarget, signal?: AbortSignal, maxAgeMs?: number): Promise<void> {
+    if (maxAgeMs !== undefined && !this.#broken.has(t.id) && (await this.#fresh(t, maxAgeMs))) return;
     await named(t.id, async () => {
       if (await exists(join(this.dir(t.id), 'HEAD')))
         await updateMirror(this.dir(t.id), this.networkTimeoutMs, signal);
@@ -81,6 +87,18 @@ export class MirrorSet {
       this.#refs.set(t.id, await readRefs(this.dir(t.id)));
     });
     this.#broken.delete(t.id);
+  }
+
+  async #fresh(t: MirrorTarget, maxAgeMs: number): Promise<boolean> {
+    const mine = this.#refs.get(t.id);
+    if (mine === undefined) return false;
+    const local = localPath(t.location);
+    if (local !== undefined) {
+      const theirs = await readRefsWith({ cwd: local }).catch(() => undefined);
+      if (theirs !== undefined) return sameRefs(theirs, mine);
+    }
+    const at = await lastFetched(this.dir(t.id));
+    return at !== undefined && Date.now() - at < maxAgeMs;
   }
 
   /** Forgets a repository and deletes its mirror. */
@@ -112,6 +130,17 @@ export class MirrorSet {
 
   async #clone(t: MirrorTarget, signal?: AbortSignal): Promise<void> {
     await createMirror(t.location, this.dir(t.id), this.networkTimeoutMs, signal);
+  }
+}
+
+/** The directory of a source on this machine (`/path` or `file:///path`), else undefined. */
+function localPath(location: string): string | undefined {
+  if (location.startsWith('/')) return location;
+  if (!location.startsWith('file://')) return undefined;
+  try {
+    return decodeURIComponent(new URL(location).pathname);
+  } catch {
+    return undefined;
   }
 }
 

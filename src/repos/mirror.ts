@@ -4,7 +4,8 @@
  * `git fetch --prune --tags`. Nothing ever checks out a work tree.
  */
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { git } from './git.ts';
 
 /** Deadline for clone and fetch, which may cross the network. */
@@ -35,6 +36,7 @@ export async function createMirror(
       gitDir: dir,
     });
     await git(['config', '--add', 'remote.origin.fetch', '+refs/tags/*:refs/tags/*'], { gitDir: dir });
+    await markFetched(dir);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -49,6 +51,22 @@ export async function updateMirror(
 ): Promise<void> {
   const opts = { gitDir: dir, timeoutMs, ...(signal === undefined ? {} : { signal }) };
   await git(['fetch', '--quiet', '--prune', '--tags', 'origin'], opts);
+  await markFetched(dir);
+}
+
+/** The file whose modification time is when the mirror was last cloned or fetched successfully. */
+const FETCHED_MARK = 'axle-fetched';
+
+async function markFetched(dir: string): Promise<void> {
+  await writeFile(join(dir, FETCHED_MARK), `${new Date().toISOString()}\n`);
+}
+
+/** When the mirror at `dir` was last cloned or fetched successfully (ms since the epoch); undefined if unknown. */
+export async function lastFetched(dir: string): Promise<number | undefined> {
+  return stat(join(dir, FETCHED_MARK)).then(
+    (s) => s.mtimeMs,
+    () => undefined,
+  );
 }
 
 /** Deletes a mirror directory (no error if it is already gone). */

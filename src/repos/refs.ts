@@ -3,6 +3,7 @@
  * `origin/<rev>`), then as a tag, then as a commit (full or abbreviated hash, or any expression git accepts).
  */
 import { git } from './git.ts';
+import type { GitOptions } from './git.ts';
 import { RepoError } from './repo-error.ts';
 
 /** Name → commit hash; annotated tags are peeled to their commit. */
@@ -17,7 +18,19 @@ const HEADS = 'refs/heads/';
 const TAGS = 'refs/tags/';
 
 /** Reads every branch and tag of the bare repository at `gitDir` with one `git for-each-ref`. */
-export async function readRefs(gitDir: string): Promise<RefTable> {
+export function readRefs(gitDir: string): Promise<RefTable> {
+  return readRefsWith({ gitDir });
+}
+
+/** Same as two tables with the same branches and tags at the same commits. */
+export function sameRefs(a: RefTable, b: RefTable): boolean {
+  const same = (x: ReadonlyMap<string, string>, y: ReadonlyMap<string, string>): boolean =>
+    x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
+  return same(a.branches, b.branches) && same(a.tags, b.tags);
+}
+
+/** Every branch and tag of the repository git finds with `opts` (a bare `gitDir`, or a `cwd` in a work tree). */
+export async function readRefsWith(opts: GitOptions): Promise<RefTable> {
   const out = await git(
     [
       'for-each-ref',
@@ -25,7 +38,7 @@ export async function readRefs(gitDir: string): Promise<RefTable> {
       HEADS,
       TAGS,
     ],
-    { gitDir },
+    opts,
   );
   const branches = new Map<string, string>();
   const tags = new Map<string, string>();

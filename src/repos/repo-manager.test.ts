@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitFixture, removeDir, tempDir, writeFiles } from './git-fixture.ts';
 import { RepoError } from './repo-error.ts';
+import { mirrorDirName } from './mirror.ts';
 import { RepoManager } from './repo-manager.ts';
 
 let root: string;
@@ -282,5 +283,46 @@ test('a repository whose mirror and source are both gone stays listed and report
     return e instanceof RepoError && e.repo === info.id && e.command?.startsWith('git clone') === true;
   });
   await assert.rejects(reopened.refresh(), (e: unknown) => e instanceof RepoError && e.repo === info.id);
+  await removeDir(stateDir);
+});
+
+test('refresh with maxAgeMs: a local source is fetched exactly when its refs moved, whatever the age', async () => {
+  const { m, stateDir } = await freshManager();
+  const upstream = await GitFixture.init(join(root, 'fresh-local'));
+  await upstream.commit({ 'workflows/f.yaml': 'name: f\n' });
+  const info = await m.add(upstream.dir);
+  const mark = join(stateDir, 'repos', mirrorDirName(info.id), 'axle-fetched');
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(mark, hourAgo, hourAgo);
+  await m.refresh(info.id, { maxAgeMs: 60_000 });
+  const untouched = Math.abs((await stat(mark)).mtimeMs - hourAgo.getTime()) < 1_000;
+  assert.ok(untouched, 'unchanged source: no fetch (the mark keeps its time), even an hour later');
+
+  const next = await upstream.commit({ 'workflows/f.yaml': 'name: f2\n' });
+  await m.refresh(info.id, { maxAgeMs: 3_600_000 });
+  assert.equal((await m.snapshot(info.id, 'master')).commit, next, 'a new commit is fetched at once');
+  await upstream.tag('v2');
+  await m.refresh(info.id, { maxAgeMs: 3_600_000 });
+  assert.deepEqual((await m.revisions(info.id)).tags, ['v2'], 'and so is a new tag');
+  await removeDir(stateDir);
+});
+
+test('refresh with maxAgeMs: a source whose refs cannot be read is fetched only when the mirror is older', async () => {
+  const { m, stateDir } = await freshManager();
+  const upstream = await GitFixture.init(join(root, 'fresh-gone'));
+  await upstream.commit({ 'workflows/f.yaml': 'name: f\n' });
+  const info = await m.add(`file://${upstream.dir}`);
+  await removeDir(upstream.dir);
+  await m.refresh(info.id, { maxAgeMs: 3_600_000 });
+  assert.equal((await m.snapshot(info.id, 'master')).readFile('workflows/f.yaml'), 'name: f\n');
+  const mark = join(stateDir, 'repos', mirrorDirName(info.id), 'axle-fetched');
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(mark, hourAgo, hourAgo);
+  await assert.rejects(
+    m.refresh(info.id, { maxAgeMs: 60_000 }),
+    RepoError,
+    'older than the age: fetched (and fails)',
+  );
+  await assert.rejects(m.refresh(info.id), RepoError, 'without maxAgeMs: always fetched');
   await removeDir(stateDir);
 });

@@ -146,15 +146,20 @@ export class RepoManager {
     });
   }
 
-  /** Fetches one repository, or all when `key` is omitted (all are tried; failures are reported together). */
-  refresh(key?: RepoKey, opts: RepoCallOptions = {}): Promise<void> {
+  /**
+   * Fetches one repository, or all when `key` is omitted (all are tried; failures are reported together). With
+   * `maxAgeMs`, mirrors fetched successfully less than that long ago are not fetched again.
+   */
+  refresh(key?: RepoKey, opts: RepoCallOptions & { readonly maxAgeMs?: number } = {}): Promise<void> {
     return this.#exclusive(`refreshing ${key ?? 'every repository'}`, opts.signal, async () => {
       const targets = (key === undefined ? this.#sorted() : [this.#find(key)]).filter(
         (r) => r.kind === 'git',
       );
       const errors: RepoError[] = [];
       for (const r of targets) {
-        await this.#mirrors.refresh(r, opts.signal).catch((e: unknown) => errors.push(asRepoError(e, r.id)));
+        await this.#mirrors
+          .refresh(r, opts.signal, opts.maxAgeMs)
+          .catch((e: unknown) => errors.push(asRepoError(e, r.id)));
       }
       if (errors.length === 1 && errors[0] !== undefined) throw errors[0];
       if (errors.length > 1)

@@ -55,11 +55,18 @@ interface Tag {
 
 const CACHE_LIMIT = 50_000;
 const cache = new Map<string, CompiledTemplate | TemplateSyntaxError>();
+let compilations = 0;
+
+/** How many template texts this process has compiled so far (cache misses), for tests and benchmarks. */
+export function templateCompilations(): number {
+  return compilations;
+}
 
 /** The compiled form of `text`, from the cache when seen before. Throws TemplateSyntaxError. */
 export function compileTemplate(text: string): CompiledTemplate {
   let entry = cache.get(text);
   if (entry === undefined) {
+    compilations++;
     try {
       entry = build(text);
     } catch (e) {

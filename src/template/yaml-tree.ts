@@ -3,9 +3,10 @@
  * `10000000000` stays "10000000000", `1.0` stays "1.0"); tags such as `!public` are kept; every node knows its
  * YAML path (`roles[3].task.load`) and 1-based line, so later stages can report problems where they are.
  */
-import { LineCounter, Parser, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
-import type { CST, Node as YamlNode, ParsedNode } from 'yaml';
+import { Composer, LineCounter, Parser, YAMLParseError, isMap, isNode, isScalar, isSeq } from 'yaml';
+import type { CST, Document, Node as YamlNode, ParsedNode } from 'yaml';
 import { issue } from '../common/issue.ts';
+import { cachedYamlParse } from './yaml-cache.ts';
 import type { Issue } from '../common/issue.ts';
 
 interface NodeBase {
@@ -56,11 +57,20 @@ const PASS_THROUGH_TAGS = [
 /** Deepest nesting of collections a YAML file may have; deeper files get a too_deeply_nested issue. */
 export const MAX_YAML_DEPTH = 256;
 
-/** Parses YAML text; never throws (nesting beyond `maxDepth` is a located issue, not a stack overflow). */
+/**
+ * Parses YAML text; never throws (nesting beyond `maxDepth` is a located issue, not a stack overflow).
+ * The text is tokenised once: the depth check and the document are both built from the same syntax tree.
+ */
 export function parseYamlFile(file: string, text: string, maxDepth = MAX_YAML_DEPTH): YamlFile {
-  const deep = tooDeep(text, maxDepth);
+  return cachedYamlParse(file, text, maxDepth, () => parseText(file, text, maxDepth));
+}
+
+function parseText(file: string, text: string, maxDepth: number): YamlFile {
+  const lineCounter = new LineCounter();
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  const deep = tooDeep(tokens, maxDepth);
   if (deep !== undefined) {
-    const line = lineOf(text, deep.offset);
+    const line = lineCounter.linePos(deep.offset).line;
     const message = `YAML is nested more than ${maxDepth} levels deep`;
     return {
       file,
@@ -68,8 +78,7 @@ export function parseYamlFile(file: string, text: string, maxDepth = MAX_YAML_DE
       issues: [issue('too_deeply_nested', message, { file, path: deep.path, line })],
     };
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, customTags: PASS_THROUGH_TAGS, prettyErrors: false });
+  const doc = compose(tokens, text.length);
   const issues: Issue[] = [];
   for (const e of [...doc.errors, ...doc.warnings]) {
     const pos = lineCounter.linePos(e.pos[0]);
@@ -97,9 +106,9 @@ interface Pending {
  * The first collection nested deeper than `max`, found on the concrete syntax tree (the parser is iterative) with an
  * explicit stack, so that nothing here recurses over the document's depth.
  */
-function tooDeep(text: string, max: number): { offset: number; path: string } | undefined {
+function tooDeep(tokens: readonly CST.Token[], max: number): { offset: number; path: string } | undefined {
   const stack: Pending[] = [];
-  for (const token of new Parser().parse(text)) stack.push({ token, depth: 0, path: '' });
+  for (const token of tokens) stack.push({ token, depth: 0, path: '' });
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     const { token, depth, path } = next;
     if (token === undefined) continue;
@@ -119,15 +128,26 @@ function tooDeep(text: string, max: number): { offset: number; path: string } | 
   return undefined;
 }
 
+/** The first document of the token stream (a second one is an error), as `parseDocument` of the yaml package. */
+function compose(tokens: readonly CST.Token[], length: number): Document.Parsed {
+  const composer = new Composer({ customTags: PASS_THROUGH_TAGS });
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens, true, length)) {
+    if (doc === undefined) doc = next;
+    else {
+      const message = 'Source contains multiple documents; please use YAML.parseAllDocuments()';
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', message));
+      break;
+    }
+  }
+  // compose(…, forceDoc = true) always yields a document
+  if (doc === undefined) throw new Error('yaml: no document composed');
+  return doc;
+}
+
 function keyText(key: CST.Token | null | undefined): string | undefined {
   if (key === undefined || key === null) return undefined;
   return 'source' in key && typeof key.source === 'string' ? key.source.replace(/^["']|["']$/g, '') : '?';
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
 }
 
 function firstLine(message: string): string {

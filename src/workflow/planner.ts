@@ -12,6 +12,7 @@ import { DEFAULT_PLAN_LIMITS } from '../common/plan-limits.ts';
 import type { PlanLimits } from '../common/plan-limits.ts';
 import type { Value } from '../template/expr/value.ts';
 import { createLibraryFactory } from './library.ts';
+import { cachedConfig } from './cached-config.ts';
 import { recordingConfig } from './recording-config.ts';
 import { resolveTargets } from './channels.ts';
 import type { Frame } from './frame.ts';
@@ -134,7 +135,7 @@ function planPass(
       workflow: undefined,
     };
   }
-  const config = req.config === undefined ? undefined : recordingConfig(req.config);
+  const config = req.config === undefined ? undefined : recordingConfig(cachedConfig(req.config));
   const library = createLibraryFactory({ ...(config !== undefined ? { config } : {}), newUid });
   const jit = req.jit;
   const extra = req.objects;
