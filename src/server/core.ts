@@ -45,6 +45,8 @@ import { repoHandlers } from './repo-handlers.ts';
 import { checkRequests, markInvalidUtf8, READ_MAX_BYTES, strictJsonOptions } from './request-checks.ts';
 import { peerContext, requestLog } from './request-log.ts';
 import { Subscriptions } from './subscriptions.ts';
+import { openSecurity } from './security/security.ts';
+import type { SecurityOptions } from './security/security.ts';
 
 export const VERSION = '0.1.0';
 
@@ -91,6 +93,8 @@ export interface CoreOptions {
   readonly planInProcess?: boolean;
   /** Time the local agents get to connect before the start fails (default 60 s). */
   readonly agentConnectTimeoutMs?: number;
+  /** Tokens, JWT, local identity, --insecure / --require-auth (security/security.ts); default: loopback = local admin. */
+  readonly security?: Omit<SecurityOptions, 'stateDir' | 'host' | 'bus' | 'environmentDetectors'>;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
@@ -123,6 +127,15 @@ export interface RunningCore {
 export async function startCore(o: CoreOptions): Promise<RunningCore> {
   mkdirPrivate(o.stateDir);
   const coreId = newUid();
+  const bus = new EventBus();
+  const security = openSecurity({
+    ...o.security,
+    stateDir: o.stateDir,
+    host: o.host ?? '127.0.0.1',
+    bus,
+    environmentDetectors: (id) => (manager.has(id) ? manager.get(id).detectors : undefined),
+  });
+  o.log?.(security.notice);
   const repos = await RepoManager.open({ stateDir: o.stateDir });
   const configuration = o.config === undefined ? undefined : await openConfiguration(o.config, o.stateDir);
   const store = o.store ?? configuration?.store;
@@ -146,7 +159,6 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     ...(config !== undefined ? { config } : {}),
   });
   if (o.planInProcess !== true) planners.warm();
-  const bus = new EventBus();
   const eventLog = stamped(o.log);
   const kafka =
     o.kafkaEndpoints === undefined || o.kafkaEndpoints.length === 0
@@ -172,18 +184,20 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     newRunNumber: () => runNumbers.next(),
     newUid,
     maxErrorText: limits.maxErrorTextLength,
-    plan: (workflow, vars, environmentId) =>
-      o.planInProcess === true
-        ? planEnvironment({
-            repos,
-            workflow,
-            userVars: vars,
-            environmentId,
-            jit,
-            limits,
-            ...(config !== undefined ? { config } : {}),
-          })
-        : planners.plan({ workflow, userVars: vars, environmentId }),
+    plan: security.guardPlan(
+      (workflow: string, vars: Readonly<Record<string, string>>, environmentId: string) =>
+        o.planInProcess === true
+          ? planEnvironment({
+              repos,
+              workflow,
+              userVars: vars,
+              environmentId,
+              jit,
+              limits,
+              ...(config !== undefined ? { config } : {}),
+            })
+          : planners.plan({ workflow, userVars: vars, environmentId }),
+    ),
   });
   const context: CoreContext = {
     coreId,
@@ -209,6 +223,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     reflectionRoutes(CORE_PROTO_FILES)(router);
     if (apricot !== undefined) apricotRoutes(apricot)(router);
     clusterRoutes(() => registry.clusterView())(router);
+    security.routes(router);
   };
   markInvalidUtf8();
   const logged = o.log === undefined ? [] : [requestLog({ log: o.log, reads: o.logReads === true })];
@@ -217,7 +232,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
       routes,
       readMaxBytes: READ_MAX_BYTES,
       // The request log sees every refusal, the checks' included.
-      interceptors: [...logged, checkRequests],
+      interceptors: [...logged, security.interceptor, checkRequests],
       jsonOptions: strictJsonOptions(),
       contextValues: peerContext,
     }),
@@ -281,6 +296,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     registry.stop();
     await planners.close();
     apricot?.close();
+    security.close();
     await kafka?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
