@@ -176,7 +176,7 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
         ? `slurm engine, ${core.cluster?.inventory().length ?? 0} node(s)`
         : `${agents.length} local agent(s)`;
       process.stdout.write(
-        `axle core ${core.context.coreId} listening on ${core.url} (state ${ctx.stateDir}); ${engine}\n`,
+        `axle core ${core.context.coreId} listening on ${core.url} (state ${ctx.stateDir}); ${engine}\n${core.securityNotice}\n`,
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -121,6 +121,8 @@ export interface RunningCore {
   readonly engine: LocalEngine | undefined;
   readonly cluster: SlurmEngine | undefined;
   readonly kafka: KafkaEventPublisher | undefined;
+  /** Who may connect without a token, one line (`axle core` prints it at start). */
+  readonly securityNotice: string;
   stop(): Promise<void>;
 }
 
@@ -135,7 +137,6 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     bus,
     environmentDetectors: (id) => (manager.has(id) ? manager.get(id).detectors : undefined),
   });
-  o.log?.(security.notice);
   const repos = await RepoManager.open({ stateDir: o.stateDir });
   const configuration = o.config === undefined ? undefined : await openConfiguration(o.config, o.stateDir);
   const store = o.store ?? configuration?.store;
@@ -303,7 +304,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
       for (const session of open) session.destroy();
     });
   };
-  return { port, url, context, engine, cluster, kafka, stop };
+  return { port, url, context, engine, cluster, kafka, securityNotice: security.notice, stop };
 }
 
 function startSlurm(s: SlurmCoreOptions, url: string, stateDir: string): Promise<SlurmEngine> {

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -358,6 +358,75 @@ roles:
     writeFileSync(join(open, 'tokens.yaml'), 'tokens: []\n', { mode: 0o644 });
     chmodSync(join(open, 'tokens.yaml'), 0o644);
     await assert.rejects(startCore({ stateDir: open, port: 0 }), /mode 644 lets other users read it/);
+  });
+});
+
+describe('axle core says at start who may connect, and refuses an open listener', () => {
+  const axleCore = (state: string, ...flags: string[]) =>
+    spawn(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'axle.js'),
+        '--state-dir',
+        state,
+        'core',
+        '--port',
+        '0',
+        '--no-example',
+        '--no-local-agent',
+        ...flags,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+
+  test('--require-auth without tokens: exit status 1 with the reason; with tokens: one line saying a token is needed', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'axle-core-start-'));
+    try {
+      const refused = axleCore(join(root, 'a'), '--require-auth');
+      let stderr = '';
+      refused.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const status = await new Promise<number | null>((resolve) => refused.once('exit', resolve));
+      assert.equal(status, 1);
+      assert.match(
+        stderr,
+        /axle: refusing to listen on 127\.0\.0\.1: authentication is required but there is no token/,
+      );
+
+      const state = join(root, 'b');
+      mkdirSync(state, { recursive: true, mode: 0o700 });
+      writeFileSync(
+        join(state, 'tokens.yaml'),
+        `tokens:\n  - { sha256: ${tokenHash('t')}, user: u, roles: [guest] }\n`,
+        {
+          mode: 0o600,
+        },
+      );
+      const core = axleCore(state, '--require-auth');
+      try {
+        let out = '';
+        const line = await new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`axle core printed no security line in ${30 * timeScale()} s: ${out}`)),
+            30_000 * timeScale(),
+          );
+          core.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            const m = /^security: .*$/m.exec(out);
+            if (m !== null) {
+              clearTimeout(timer);
+              resolve(m[0]);
+            }
+          });
+        });
+        assert.match(line, /^security: every request to 127\.0\.0\.1 must carry a token; 1 token\(s\) in /);
+      } finally {
+        const gone = new Promise((resolve) => core.once('exit', resolve));
+        core.kill('SIGTERM');
+        await gone;
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
