@@ -136,6 +136,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     host: o.host ?? '127.0.0.1',
     bus,
     environmentDetectors: (id) => (manager.has(id) ? manager.get(id).detectors : undefined),
+    hostDetectors: (hosts) => (hosts.length === 0 ? [] : (config?.detectorsForHosts(hosts) ?? [])),
   });
   const repos = await RepoManager.open({ stateDir: o.stateDir });
   const configuration = o.config === undefined ? undefined : await openConfiguration(o.config, o.stateDir);

@@ -108,6 +108,8 @@ roles:
       stateDir: state,
       port: 0,
       config: `embedded://${join(root, 'config')}`,
+      // flp001 belongs to detector TST.
+      seedConfig: join(ROOT, 'examples', 'config.yaml'),
       security: { requireAuth: true },
     };
     core = await startCore(options);
@@ -201,6 +203,14 @@ roles:
     assert.equal(core.context.manager.list().length, 0, 'nothing was created');
 
     await locks('alice').takeLock({ detector: 'tpc', force: false });
+    const hosts = await code(
+      control('alice').newEnvironment({
+        workflowTemplate: 'noop',
+        vars: { hosts: '["flp001"]', detectors: '["TPC"]' },
+      }),
+    );
+    assert.equal(hosts.code, Code.PermissionDenied, 'the hosts count, whatever the detectors variable says');
+    assert.match(hosts.message, /using detectors \[TPC, TST\]: needs global or det-tst/);
     const created = await create('alice', ['TPC'], 'mallory');
     const id = created.environment?.id ?? '';
     assert.equal(userName(created.environment?.userVars['last_request_user']), 'alice');
@@ -276,6 +286,7 @@ roles:
     const created = (await audit('gus').listAudit({ user: 'alice', rpc: 'NewEnvironment', limit: 10 }))
       .entries;
     assert.deepEqual(created.map((e) => e.outcome).reverse(), [
+      'permission_denied',
       'permission_denied',
       'permission_denied',
       'ok',

@@ -36,7 +36,11 @@ export interface SecurityOptions {
   readonly bus: EventBus;
   /** Detectors of a live environment (undefined: no such environment). */
   readonly environmentDetectors: (id: string) => readonly string[] | undefined;
+  /** Detectors of hosts in the configuration (a request's `hosts` are checked too, whatever `detectors` says). */
+  readonly hostDetectors?: (hosts: readonly string[]) => readonly string[];
 }
+
+type PlanFunction<R> = (workflow: string, vars: Readonly<Record<string, string>>, id: string) => Promise<R>;
 
 export interface Security {
   readonly interceptor: Interceptor;
@@ -44,8 +48,11 @@ export interface Security {
   readonly locks: LockTable;
   /** The line the core prints at start about who may connect. */
   readonly notice: string;
-  /** Wraps the planner: a plan whose detectors the caller may not use (scope or locks) is refused. */
-  guardPlan<A extends unknown[], R extends object>(plan: (...a: A) => Promise<R>): (...a: A) => Promise<R>;
+  /**
+   * Wraps the planner: a plan whose detectors, or the detectors of the hosts the request names, the caller may not
+   * use (scope or locks) is refused.
+   */
+  guardPlan<R extends object>(plan: PlanFunction<R>): PlanFunction<R>;
   close(): void;
 }
 
@@ -80,22 +87,39 @@ export function openSecurity(o: SecurityOptions): Security {
     routes: securityRoutes(locks, db),
     locks,
     notice: `${policy.notice}; ${tokens.size} token(s) in ${tokenPath}${jwt !== undefined ? `, JWT issuer ${o.jwt?.issuer ?? ''}` : ''}`,
-    guardPlan:
-      (plan) =>
-      async (...a) => {
-        const r = await plan(...a);
-        const detectors = (r as { detectors?: unknown }).detectors;
-        const c = currentCaller();
-        if (c !== undefined && Array.isArray(detectors)) {
-          const list = detectors.map(String);
-          const why = environmentRefusal(c.who, list, locks);
-          if (why !== undefined)
-            throw denied(
-              `${c.rpc}: user ${describe(c.who)} may not create an environment using detectors [${list.join(', ')}]: ${why}`,
-            );
-        }
-        return r;
-      },
+    guardPlan: (plan) => async (workflow, vars, id) => {
+      const r = await plan(workflow, vars, id);
+      const detectors = (r as { detectors?: unknown }).detectors;
+      const c = currentCaller();
+      if (c !== undefined && Array.isArray(detectors)) {
+        const fromHosts = hostDetectors(o, vars['hosts']);
+        const list = [...new Set([...detectors.map(String), ...fromHosts])].sort();
+        const why = environmentRefusal(c.who, list, locks);
+        if (why !== undefined)
+          throw denied(
+            `${c.rpc}: user ${describe(c.who)} may not create an environment using detectors [${list.join(', ')}]: ${why}`,
+          );
+      }
+      return r;
+    },
     close: () => db.close(),
   };
+}
+
+/** The host names of a `hosts` variable (a JSON list); none when it is not one (the planner reports that). */
+function hostsOf(text: string | undefined): string[] {
+  try {
+    const v: unknown = JSON.parse(text ?? '[]');
+    return Array.isArray(v) ? v.filter((h): h is string => typeof h === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function hostDetectors(o: SecurityOptions, hosts: string | undefined): readonly string[] {
+  try {
+    return o.hostDetectors?.(hostsOf(hosts)) ?? [];
+  } catch {
+    return [];
+  }
 }
