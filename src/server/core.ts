@@ -94,7 +94,10 @@ export interface CoreOptions {
   /** Time the local agents get to connect before the start fails (default 60 s). */
   readonly agentConnectTimeoutMs?: number;
   /** Tokens, JWT, local identity, --insecure / --require-auth (security/security.ts); default: loopback = local admin. */
-  readonly security?: Omit<SecurityOptions, 'stateDir' | 'host' | 'bus' | 'environmentDetectors'>;
+  readonly security?: Omit<
+    SecurityOptions,
+    'stateDir' | 'host' | 'bus' | 'environmentDetectors' | 'hostDetectors'
+  >;
 }
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
