@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { toJson } from '@bufbuild/protobuf';
 import { ClusterService, ListHostsReplySchema } from '../gen/axle/cluster/v1/cluster_pb.ts';
 import type { CliContext, GlobalFlags } from './context.ts';
+import { bearer } from './cli-token.ts';
 import { DEFAULT_ENDPOINT } from './control-client.ts';
 import { printJson, printTable } from './output.ts';
 
@@ -18,7 +19,10 @@ export function clusterCommands(program: Command, context: (flags: GlobalFlags) 
       const ctx = context(flags);
       const target = flags.endpoint ?? DEFAULT_ENDPOINT;
       const baseUrl = /^https?:\/\//.test(target) ? target : `http://${target}`;
-      const c = createClient(ClusterService, createGrpcTransport({ baseUrl, defaultTimeoutMs: 15_000 }));
+      const c = createClient(
+        ClusterService,
+        createGrpcTransport({ baseUrl, defaultTimeoutMs: 15_000, interceptors: bearer(flags.stateDir) }),
+      );
       const r = await c.listHosts({});
       if (ctx.json) return printJson(toJson(ListHostsReplySchema, r, { alwaysEmitImplicit: true }));
       process.stdout.write(`engine: ${r.engine}${r.error !== '' ? ` (stale: ${r.error})` : ''}\n`);

@@ -6,11 +6,13 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Interceptor } from '@connectrpc/connect';
 import { apricotClient } from '../server/apricot-client.ts';
+import { bearer } from './cli-token.ts';
 import { DEFAULT_ENDPOINT } from './control-client.ts';
 
 export interface ConfigEndpointFlags {
   readonly config_endpoint?: string;
   readonly endpoint?: string;
+  readonly stateDir?: string;
 }
 
 /** The service endpoint and how it was chosen. */
@@ -27,7 +29,7 @@ export function configEndpoint(flags: ConfigEndpointFlags): { endpoint: string; 
 /** An Apricot client whose "unavailable" failures become a ConfigEndpointError naming the endpoint. */
 export function configClient(flags: ConfigEndpointFlags): ReturnType<typeof apricotClient> {
   const { endpoint, origin } = configEndpoint(flags);
-  return apricotClient(endpoint, 55_000, [unreachable(endpoint, origin)]);
+  return apricotClient(endpoint, 55_000, [unreachable(endpoint, origin), ...bearer(flags.stateDir)]);
 }
 
 /** The configuration service could not be reached. */

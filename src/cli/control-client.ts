@@ -3,13 +3,18 @@ import { createClient } from '@connectrpc/connect';
 import type { Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Control } from '../gen/protos/o2control_pb.ts';
+import { bearer } from './cli-token.ts';
 
 export const DEFAULT_ENDPOINT = '127.0.0.1:32102';
 
-export function controlClient(endpoint: string | undefined): Client<typeof Control> {
+/** Sends the CLI token of `stateDir` (or $AXLE_TOKEN) when there is one (cli-token.ts). */
+export function controlClient(endpoint: string | undefined, stateDir?: string): Client<typeof Control> {
   const target = endpoint ?? DEFAULT_ENDPOINT;
   const baseUrl = /^https?:\/\//.test(target) ? target : `http://${target}`;
-  return createClient(Control, createGrpcTransport({ baseUrl, defaultTimeoutMs: 55_000 }));
+  return createClient(
+    Control,
+    createGrpcTransport({ baseUrl, defaultTimeoutMs: 55_000, interceptors: bearer(stateDir) }),
+  );
 }
 
 /** The requesting user sent to the core, as coconut does: `<user>@<host>`. */

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { agentMain } from '../agent/main.ts';
 import { parseLimits } from '../common/plan-limits.ts';
 import { startCore } from '../server/core.ts';
-import type { SlurmCoreOptions } from '../server/core.ts';
+import type { CoreOptions, SlurmCoreOptions } from '../server/core.ts';
 import type { CliContext, GlobalFlags } from './context.ts';
 import { CORE_SETTING_NAMES, resolveCoreSettings } from './core-settings.ts';
 
@@ -34,6 +34,35 @@ interface CoreFlags {
   settings?: string;
   logLevel: string;
   verbose?: boolean;
+  tokenFile?: string;
+  jwtIssuer?: string;
+  jwtPublicKey?: string;
+  jwtAudience?: string;
+  jwtRolesClaim?: string;
+  localIdentity: string;
+  insecure?: boolean;
+  requireAuth?: boolean;
+}
+
+function securityOptions(f: CoreFlags): NonNullable<CoreOptions['security']> {
+  if ((f.jwtIssuer === undefined) !== (f.jwtPublicKey === undefined))
+    throw new Error('--jwt-issuer and --jwt-public-key go together');
+  return {
+    localIdentity: f.localIdentity,
+    ...(f.tokenFile !== undefined ? { tokenFile: f.tokenFile } : {}),
+    ...(f.jwtIssuer !== undefined && f.jwtPublicKey !== undefined
+      ? {
+          jwt: {
+            issuer: f.jwtIssuer,
+            publicKeyFile: f.jwtPublicKey,
+            ...(f.jwtAudience !== undefined ? { audience: f.jwtAudience } : {}),
+            ...(f.jwtRolesClaim !== undefined ? { rolesClaim: f.jwtRolesClaim } : {}),
+          },
+        }
+      : {}),
+    ...(f.insecure === true ? { insecure: true } : {}),
+    ...(f.requireAuth === true ? { requireAuth: true } : {}),
+  };
 }
 
 /** `--integrationPlugins`, `--trgServiceEndpoint`, … (AliECS setting names; kafkaEndpoints has its own). */
@@ -98,6 +127,24 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
       [] as string[],
     )
     .option('--plan-in-process', 'plan on the core thread (no memory or time budget; debugging)')
+    .option(
+      '--token-file <path>',
+      'bearer tokens (sha256, user, roles; mode 0600) (default: <state dir>/tokens.yaml)',
+    )
+    .option('--jwt-issuer <iss>', 'also accept JWTs of this issuer (with --jwt-public-key)')
+    .option('--jwt-public-key <pem>', "the JWT issuer's public key (RS256 or ES256), a PEM file")
+    .option('--jwt-audience <aud>', 'JWTs must name this audience')
+    .option('--jwt-roles-claim <claim>', 'JWT claim with the roles, e.g. realm_access.roles (default: roles)')
+    .option(
+      '--local-identity <role>',
+      'role of requests without a token on a loopback listener: admin, global, det-<detector> or guest',
+      'admin',
+    )
+    .option(
+      '--insecure',
+      'on a non-loopback --listen, let requests without a token act as the local identity',
+    )
+    .option('--require-auth', 'every request needs a token, also on loopback')
     .action(async (flags: CoreFlags, cmd: Command) => {
       const ctx = context(cmd.optsWithGlobals<GlobalFlags>());
       if (flags.engine !== 'local' && flags.engine !== 'slurm')
@@ -137,12 +184,13 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
         jitEnv: { PATH: `${join(ROOT, 'examples', 'jit-tool')}:${process.env['PATH'] ?? ''}` },
         log: (line) => process.stdout.write(`${line}\n`),
         logReads: flags.verbose === true || flags.logLevel === 'debug',
+        security: securityOptions(flags),
       });
       const engine = slurm
         ? `slurm engine, ${core.cluster?.inventory().length ?? 0} node(s)`
         : `${agents.length} local agent(s)`;
       process.stdout.write(
-        `axle core ${core.context.coreId} listening on ${core.url} (state ${ctx.stateDir}); ${engine}\n`,
+        `axle core ${core.context.coreId} listening on ${core.url} (state ${ctx.stateDir}); ${engine}\n${core.securityNotice}\n`,
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -22,7 +22,7 @@ export function envCommands(program: Command, context: Ctx): void {
   const env = program.command('environment').alias('env').alias('e').description('environments');
   const client = (cmd: Command): { c: ReturnType<typeof controlClient>; ctx: CliContext } => {
     const flags = cmd.optsWithGlobals<Flags>();
-    return { c: controlClient(flags.endpoint), ctx: context(flags) };
+    return { c: controlClient(flags.endpoint, flags.stateDir), ctx: context(flags) };
   };
 
   env

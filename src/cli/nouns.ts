@@ -26,6 +26,7 @@ const core = async (): Promise<Register> => (await import('./core-commands.ts'))
 const config = async (): Promise<Register> => (await import('./config-commands.ts')).configCommands;
 const cluster = async (): Promise<Register> => (await import('./cluster-commands.ts')).clusterCommands;
 const agent = async (): Promise<Register> => (await import('./core-commands.ts')).agentCommand;
+const security = async (): Promise<Register> => (await import('./security-commands.ts')).securityCommands;
 
 /** In the order of the help (the order in which the register functions add them). */
 export const NOUNS: readonly Noun[] = [
@@ -57,6 +58,14 @@ export const NOUNS: readonly Noun[] = [
     load: config,
   },
   { name: 'cluster', aliases: [], description: 'the machines tasks are placed on', load: cluster },
+  { name: 'lock', aliases: [], description: 'per-detector locks in the core', load: security },
+  {
+    name: 'audit',
+    aliases: [],
+    description: "the core's audit log of changes (newest first)",
+    load: security,
+  },
+  { name: 'token', aliases: [], description: "the core's token file", load: security },
   {
     name: 'agent',
     aliases: [],

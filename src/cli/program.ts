@@ -9,6 +9,7 @@ import { envCommands } from './env-commands.ts';
 import { agentCommand, coreCommands } from './core-commands.ts';
 import { configCommands } from './config-commands.ts';
 import { clusterCommands } from './cluster-commands.ts';
+import { securityCommands } from './security-commands.ts';
 
 /** The program; every context its commands create is added to `contexts` (closed by main). */
 export function buildProgram(contexts: CliContext[] = []): Command {
@@ -21,6 +22,7 @@ export function buildProgram(contexts: CliContext[] = []): Command {
   coreCommands(program, context);
   configCommands(program, context);
   clusterCommands(program, context);
+  securityCommands(program, context);
   agentCommand(program);
   return program;
 }

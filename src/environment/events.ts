@@ -85,8 +85,20 @@ export interface IntegratedServiceEvent {
   readonly payload: string;
 }
 
+/** A detector lock changed (Axle extension; no environment). */
+export interface LockEvent {
+  readonly kind: 'lock';
+  readonly detector: string;
+  readonly action: 'take' | 'release' | 'force_take' | 'force_release';
+  /** Empty when the lock is free after the change. */
+  readonly holder: string;
+  readonly previousHolder: string;
+  /** Who asked for the change. */
+  readonly user: string;
+}
+
 export type CoreEvent =
-  EnvironmentEvent | TaskEvent | RoleEvent | CallEvent | RunEvent | IntegratedServiceEvent;
+  EnvironmentEvent | TaskEvent | RoleEvent | CallEvent | RunEvent | IntegratedServiceEvent | LockEvent;
 
 /** A timestamped event as delivered to subscribers, in production order. */
 export interface StampedEvent {

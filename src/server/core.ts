@@ -49,6 +49,8 @@ import { repoHandlers } from './repo-handlers.ts';
 import { checkRequests, markInvalidUtf8, READ_MAX_BYTES, strictJsonOptions } from './request-checks.ts';
 import { peerContext, requestLog } from './request-log.ts';
 import { Subscriptions } from './subscriptions.ts';
+import { openSecurity } from './security/security.ts';
+import type { SecurityOptions } from './security/security.ts';
 
 export const VERSION = '0.1.0';
 
@@ -107,6 +109,11 @@ export interface CoreOptions {
    * still unreported then are LOST.
    */
   readonly restoreGraceMs?: number;
+  /** Tokens, JWT, local identity, --insecure / --require-auth (security/security.ts); default: loopback = local admin. */
+  readonly security?: Omit<
+    SecurityOptions,
+    'stateDir' | 'host' | 'bus' | 'environmentDetectors' | 'hostDetectors'
+  >;
 }
 
 /** The core's durable state, under the state directory. */
@@ -138,6 +145,8 @@ export interface RunningCore {
   readonly kafka: KafkaEventPublisher | undefined;
   /** Environments restored from the state directory at start. */
   readonly restored: number;
+  /** Who may connect without a token, one line (`axle core` prints it at start). */
+  readonly securityNotice: string;
   stop(): Promise<void>;
 }
 
@@ -160,6 +169,15 @@ async function startWithPlugins(
   integrations: Integrations,
 ): Promise<RunningCore> {
   const coreId = newUid();
+  const bus = new EventBus();
+  const security = openSecurity({
+    ...o.security,
+    stateDir: o.stateDir,
+    host: o.host ?? '127.0.0.1',
+    bus,
+    environmentDetectors: (id) => (manager.has(id) ? manager.get(id).detectors : undefined),
+    hostDetectors: (hosts) => (hosts.length === 0 ? [] : (config?.detectorsForHosts(hosts) ?? [])),
+  });
   const repos = await RepoManager.open({ stateDir: o.stateDir });
   const configuration = o.config === undefined ? undefined : await openConfiguration(o.config, o.stateDir);
   const store = o.store ?? configuration?.store;
@@ -184,7 +202,6 @@ async function startWithPlugins(
     ...(config !== undefined ? { config } : {}),
   });
   if (o.planInProcess !== true) planners.warm();
-  const bus = new EventBus();
   const eventLog = stamped(o.log);
   // The Kafka client loads only when events go to Kafka.
   const kafka =
@@ -214,19 +231,21 @@ async function startWithPlugins(
     newRunNumber: durableRunNumbers(() => runNumbers.next(), stateStore),
     newUid,
     maxErrorText: limits.maxErrorTextLength,
-    plan: (workflow, vars, environmentId) =>
-      o.planInProcess === true
-        ? planEnvironment({
-            repos,
-            workflow,
-            userVars: vars,
-            environmentId,
-            jit,
-            limits,
-            objects: integrations.objects,
-            ...(config !== undefined ? { config } : {}),
-          })
-        : planners.plan({ workflow, userVars: vars, environmentId }),
+    plan: security.guardPlan(
+      (workflow: string, vars: Readonly<Record<string, string>>, environmentId: string) =>
+        o.planInProcess === true
+          ? planEnvironment({
+              repos,
+              workflow,
+              userVars: vars,
+              environmentId,
+              jit,
+              limits,
+              objects: integrations.objects,
+              ...(config !== undefined ? { config } : {}),
+            })
+          : planners.plan({ workflow, userVars: vars, environmentId }),
+    ),
   });
   const context: CoreContext = {
     coreId,
@@ -260,6 +279,7 @@ async function startWithPlugins(
     reflectionRoutes(CORE_PROTO_FILES)(router);
     if (apricot !== undefined) apricotRoutes(apricot)(router);
     clusterRoutes(() => registry.clusterView())(router);
+    security.routes(router);
   };
   markInvalidUtf8();
   const logged = o.log === undefined ? [] : [requestLog({ log: o.log, reads: o.logReads === true })];
@@ -268,7 +288,7 @@ async function startWithPlugins(
       routes,
       readMaxBytes: READ_MAX_BYTES,
       // The request log sees every refusal, the checks' included.
-      interceptors: [...logged, checkRequests],
+      interceptors: [...logged, security.interceptor, checkRequests],
       jsonOptions: strictJsonOptions(),
       contextValues: peerContext,
     }),
@@ -341,13 +361,24 @@ async function startWithPlugins(
     stateStore.close();
     apricot?.close();
     await integrations.destroy();
+    security.close();
     await kafka?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const session of open) session.destroy();
     });
   };
-  return { port, url, context, engine, cluster, kafka, restored: restored.environments.length, stop };
+  return {
+    port,
+    url,
+    context,
+    engine,
+    cluster,
+    kafka,
+    restored: restored.environments.length,
+    securityNotice: security.notice,
+    stop,
+  };
 }
 
 function startSlurm(s: SlurmCoreOptions, url: string, stateDir: string): Promise<SlurmEngine> {

@@ -124,5 +124,19 @@ export function toWireEvent(s: StampedEvent): Event {
           },
         },
       });
+    case 'lock':
+      return create(EventSchema, {
+        ...base,
+        Payload: {
+          case: 'lockEvent',
+          value: {
+            detector: e.detector,
+            action: e.action,
+            holder: e.holder,
+            previousHolder: e.previousHolder,
+            user: e.user,
+          },
+        },
+      });
   }
 }

@@ -69,6 +69,8 @@ export function kafkaRoute(e: Event): { topic: string; key: string | null } {
         topic: `aliecs.integrated_service.${p.value.operationName.split('.')[0] ?? ''}`,
         key: p.value.environmentId,
       };
+    case 'lockEvent':
+      return { topic: 'aliecs.lock', key: p.value.detector };
     case 'coreStartEvent':
     case 'frameworkEvent':
     case 'mesosHeartbeatEvent':

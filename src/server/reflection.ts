@@ -20,6 +20,8 @@ import {
   ServerReflection as ServerReflectionAlpha,
 } from '../gen/grpc/reflection/v1alpha/reflection_pb.ts';
 import { file_axle_cluster_v1_cluster } from '../gen/axle/cluster/v1/cluster_pb.ts';
+import { file_axle_locks_v1_locks } from '../gen/axle/locks/v1/locks_pb.ts';
+import { file_axle_audit_v1_audit } from '../gen/axle/audit/v1/audit_pb.ts';
 import { file_protos_common } from '../gen/protos/common_pb.ts';
 import { file_protos_events } from '../gen/protos/events_pb.ts';
 import { file_protos_o2control } from '../gen/protos/o2control_pb.ts';
@@ -31,6 +33,8 @@ export const CORE_PROTO_FILES: readonly GenFile[] = [
   file_protos_common,
   file_axle_agent_v1_agent,
   file_axle_cluster_v1_cluster,
+  file_axle_locks_v1_locks,
+  file_axle_audit_v1_audit,
   file_grpc_health_v1_health,
   file_grpc_reflection_v1_reflection,
   file_grpc_reflection_v1alpha_reflection,
