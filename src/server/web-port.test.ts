@@ -26,6 +26,20 @@ async function withCore(webDir: string, body: (url: string) => Promise<void>): P
   }
 }
 
+/** `p`, or a failure naming `what` once the time limit passes (a protocol mix-up hangs rather than fails). */
+async function within<T>(what: string, p: Promise<T>): Promise<T> {
+  const limit = 10_000 * timeScale();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms: ${what}`)), limit);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function guiDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'axle-webdir-'));
   mkdirSync(join(dir, 'assets'));
@@ -37,14 +51,17 @@ function guiDir(): string {
 test('gRPC over HTTP/2 and Connect over HTTP/1.1 share the port', async () => {
   await withCore(guiDir(), async (url) => {
     const h2 = createClient(Control, createGrpcTransport({ baseUrl: url }));
-    assert.equal((await h2.getFrameworkInfo({})).instanceName, 'axle');
+    assert.equal((await within('gRPC over HTTP/2', h2.getFrameworkInfo({}))).instanceName, 'axle');
     const h1 = createClient(Control, createConnectTransport({ baseUrl: url, httpVersion: '1.1' }));
-    assert.equal((await h1.getFrameworkInfo({})).instanceName, 'axle');
-    const res = await fetch(`${url}/o2control.Control/GetEnvironments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
+    assert.equal((await within('Connect over HTTP/1.1', h1.getFrameworkInfo({}))).instanceName, 'axle');
+    const res = await within(
+      'a plain HTTP/1.1 POST of Connect JSON',
+      fetch(`${url}/o2control.Control/GetEnvironments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
+    );
     assert.equal(res.status, 200);
     assert.ok('frameworkId' in ((await res.json()) as object));
   });
@@ -83,7 +100,7 @@ test('Subscribe with id * streams every event over HTTP/1.1 (Connect JSON)', asy
 
 test('the GUI files are served at / and /assets, anything else is refused in words', async () => {
   await withCore(guiDir(), async (url) => {
-    const page = await fetch(`${url}/`);
+    const page = await within('GET / over HTTP/1.1', fetch(`${url}/`));
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(await page.text(), /<title>Axle<\/title>/);
@@ -108,22 +125,25 @@ test('a traversal in the raw request line never leaves the GUI folder', async ()
   assert.equal(assetPath('/assets/a.js'), 'assets/a.js');
   await withCore(guiDir(), async (url) => {
     const port = Number(new URL(url).port);
-    const reply = await new Promise<string>((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () =>
-        s.write('GET /assets/..%2f..%2fpackage.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
-      );
-      let text = '';
-      s.on('data', (d: Buffer) => (text += d.toString()));
-      s.on('end', () => resolve(text));
-      s.on('error', reject);
-    });
+    const reply = await within(
+      'a raw HTTP/1.1 request',
+      new Promise<string>((resolve, reject) => {
+        const s = net.connect(port, '127.0.0.1', () =>
+          s.write('GET /assets/..%2f..%2fpackage.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+        );
+        let text = '';
+        s.on('data', (d: Buffer) => (text += d.toString()));
+        s.on('end', () => resolve(text));
+        s.on('error', reject);
+      }),
+    );
     assert.match(reply, /^HTTP\/1\.1 404/);
   });
 });
 
 test('without a built GUI the page says how to build it', async () => {
   await withCore(join(tmpdir(), 'axle-no-such-web-dir'), async (url) => {
-    const page = await fetch(`${url}/`);
+    const page = await within('GET / without a GUI', fetch(`${url}/`));
     assert.equal(page.status, 404);
     assert.match(await page.text(), /npm run build/);
   });

@@ -22,3 +22,17 @@ export function since(ms: number, now: number): string {
 export function sortedEntries(m: Readonly<Record<string, string>>): [string, string][] {
   return Object.entries(m).sort(([a], [b]) => a.localeCompare(b));
 }
+
+/** For dense tables: `19:45:12` today, `12-03 19:45` on another day (UTC); empty for 0. */
+export function shortUtcTime(ms: number | bigint, now = Date.now()): string {
+  const full = utcTime(ms);
+  if (full === '') return '';
+  return full.slice(0, 10) === utcTime(now).slice(0, 10) ? full.slice(11) : full.slice(5, 16);
+}
+
+/** A task's name without its repository folder and revision (`repo/tasks/readout@abc#id` → `readout`). */
+export function shortTaskName(name: string): string {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  const at = base.search(/[@#]/);
+  return at < 0 ? base : base.slice(0, at);
+}

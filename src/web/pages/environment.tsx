@@ -10,7 +10,7 @@ import { ControlEnvironmentRequest_Optype as Optype } from '../../gen/protos/o2c
 import type { EnvironmentInfo, ShortTaskInfo } from '../../gen/protos/o2control_pb.ts';
 import { Copyable } from '../copy.tsx';
 import { control, errorText } from '../client.ts';
-import { sortedEntries, utcTime } from '../format.ts';
+import { shortTaskName, sortedEntries, utcTime } from '../format.ts';
 import { historyOf, onEvent, rowOf } from '../live.ts';
 import { go } from '../router.ts';
 
@@ -230,6 +230,15 @@ function Tasks(props: { readonly tasks: readonly ShortTaskInfo[] }): JSX.Element
         ))}
       </div>
       <table class="grid tasks">
+        <colgroup>
+          <col class="t-name" />
+          <col class="t-host" />
+          <col class="t-state" />
+          <col class="t-status" />
+          <col class="t-pid" />
+          <col class="t-crit" />
+          <col class="t-id" />
+        </colgroup>
         <thead>
           <tr>
             <th>Task</th>
@@ -244,7 +253,9 @@ function Tasks(props: { readonly tasks: readonly ShortTaskInfo[] }): JSX.Element
         <tbody>
           {shown.map((t) => (
             <tr key={t.taskId} data-task={t.taskId}>
-              <td class="mono">{t.name}</td>
+              <td class="mono" title={t.name}>
+                {shortTaskName(t.name)}
+              </td>
               <td>{host(t)}</td>
               <td>
                 <span class={`state state-${t.state}`}>{t.state}</span>

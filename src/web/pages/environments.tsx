@@ -4,7 +4,7 @@
  */
 import type { JSX } from 'preact';
 import { Copyable } from '../copy.tsx';
-import { utcTime } from '../format.ts';
+import { shortUtcTime, utcTime } from '../format.ts';
 import { envIds, rowOf } from '../live.ts';
 
 export function EnvironmentsPage(): JSX.Element {
@@ -20,48 +20,50 @@ export function EnvironmentsPage(): JSX.Element {
           Create…
         </a>
       </header>
-      <table class="grid envs">
-        <colgroup>
-          <col class="c-id" />
-          <col class="c-run" />
-          <col class="c-state" />
-          <col class="c-trans" />
-          <col class="c-det" />
-          <col class="c-n" />
-          <col class="c-n" />
-          <col class="c-svc" />
-          <col class="c-time" />
-          <col class="c-time" />
-          <col class="c-time" />
-        </colgroup>
-        <thead>
-          <tr>
-            <th>Environment</th>
-            <th>Run</th>
-            <th>State</th>
-            <th>Transition</th>
-            <th>Detectors</th>
-            <th title="FLP hosts">FLPs</th>
-            <th>Tasks</th>
-            <th>Services</th>
-            <th>Created (UTC)</th>
-            <th>Run start</th>
-            <th>Run end</th>
-          </tr>
-        </thead>
-        <tbody>
-          {ids.map((id) => (
-            <EnvRowView key={id} id={id} />
-          ))}
-          {ids.length === 0 ? (
+      <div class="table-scroll">
+        <table class="grid envs">
+          <colgroup>
+            <col class="c-id" />
+            <col class="c-run" />
+            <col class="c-state" />
+            <col class="c-trans" />
+            <col class="c-det" />
+            <col class="c-n" />
+            <col class="c-n" />
+            <col class="c-svc" />
+            <col class="c-time" />
+            <col class="c-time" />
+            <col class="c-time" />
+          </colgroup>
+          <thead>
             <tr>
-              <td colSpan={11} class="empty">
-                No environments. <a href="#/create">Create one</a>.
-              </td>
+              <th>Environment</th>
+              <th>Run</th>
+              <th>State</th>
+              <th>Transition</th>
+              <th>Detectors</th>
+              <th title="FLP hosts">FLPs</th>
+              <th>Tasks</th>
+              <th>Services</th>
+              <th title="Times are UTC">Created</th>
+              <th title="Times are UTC">Run start</th>
+              <th title="Times are UTC">Run end</th>
             </tr>
-          ) : null}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {ids.map((id) => (
+              <EnvRowView key={id} id={id} />
+            ))}
+            {ids.length === 0 ? (
+              <tr>
+                <td colSpan={11} class="empty">
+                  No environments. <a href="#/create">Create one</a>.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
@@ -109,9 +111,15 @@ function EnvRowView(props: { readonly id: string }): JSX.Element | null {
           services.map(([k, v]) => `${k}: ${v}`).join(', ')
         )}
       </td>
-      <td class="mono">{utcTime(r.createdMs)}</td>
-      <td class="mono">{utcTime(r.runStartMs)}</td>
-      <td class="mono">{r.runEndMs > r.runStartMs ? utcTime(r.runEndMs) : ''}</td>
+      <td class="mono" title={utcTime(r.createdMs)}>
+        {shortUtcTime(r.createdMs)}
+      </td>
+      <td class="mono" title={utcTime(r.runStartMs)}>
+        {shortUtcTime(r.runStartMs)}
+      </td>
+      <td class="mono" title={utcTime(r.runEndMs)}>
+        {r.runEndMs > r.runStartMs ? shortUtcTime(r.runEndMs) : ''}
+      </td>
     </tr>
   );
 }

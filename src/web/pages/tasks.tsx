@@ -3,6 +3,7 @@ import type { JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { ShortTaskInfo } from '../../gen/protos/o2control_pb.ts';
 import { control } from '../client.ts';
+import { shortTaskName } from '../format.ts';
 import { onEvent } from '../live.ts';
 import { useCall } from '../use-call.ts';
 
@@ -46,7 +47,7 @@ export function TasksPage(): JSX.Element {
             <h2>
               {host || '(no host)'} <span class="dim">{list.length}</span>
             </h2>
-            <table class="grid tasks">
+            <table class="grid all-tasks">
               <thead>
                 <tr>
                   <th>Task</th>
@@ -60,7 +61,9 @@ export function TasksPage(): JSX.Element {
               <tbody>
                 {list.map((t) => (
                   <tr key={t.taskId}>
-                    <td class="mono">{t.name}</td>
+                    <td class="mono" title={t.name}>
+                      {shortTaskName(t.name)}
+                    </td>
                     <td>
                       <span class={`state state-${t.state}`}>{t.state}</span>
                     </td>
