@@ -53,7 +53,7 @@ const layerRules = allLayers.map((layer) => {
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'src/gen/**', 'examples/**/jit-tool/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.dist-test-*/**', 'src/gen/**', 'examples/**/jit-tool/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -36,3 +36,13 @@ test('no slurmd of the node visible: nothing is watched', () => {
     undefined,
   );
 });
+
+test("a sole slurmd started for another node is not this node's", async () => {
+  const other = fakeSlurmd(`axleother${process.pid}`);
+  try {
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(findSlurmd(`nonode${process.pid}`), undefined);
+  } finally {
+    other.kill('SIGKILL');
+  }
+});

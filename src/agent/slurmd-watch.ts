@@ -31,7 +31,9 @@ export function findSlurmd(node: string): number | undefined {
     p.args.some((a, i) => (a === '-N' && p.args[i + 1] === node) || a === `-N${node}`),
   );
   if (named !== undefined) return named.pid;
-  return all.length === 1 ? all[0]?.pid : undefined;
+  // A slurmd started with -N serves another node; only a sole unnamed slurmd can be this node's.
+  const unnamed = all.filter((p) => !p.args.some((a) => a === '-N' || (a.startsWith('-N') && a.length > 2)));
+  return unnamed.length === 1 ? unnamed[0]?.pid : undefined;
 }
 
 /**

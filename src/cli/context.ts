@@ -1,12 +1,14 @@
-/** What every command needs: the state directory, output mode, repositories and the configuration source. */
+/**
+ * What every command needs: the state directory, output mode, repositories and the configuration source. Repositories,
+ * configuration stores and the JIT service load their modules on first use, so commands that need none of them (such
+ * as `env list`) start without git, etcd or YAML code.
+ */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { mkdirPrivate } from '../agent/private-files.ts';
 import type { ConfigSource } from '../common/config-source.ts';
-import { openConfiguration } from '../server/configuration.ts';
-import { RepoManager } from '../repos/repo-manager.ts';
-import type { RepoInfo } from '../repos/repo-manager.ts';
-import { JitService } from '../workflow/jit.ts';
+import type { RepoInfo, RepoManager } from '../repos/repo-manager.ts';
+import type { JitService } from '../workflow/jit.ts';
 import { DEFAULT_ENDPOINT } from './control-client.ts';
 import { stateDirFrom } from './state-dir.ts';
 
@@ -23,6 +25,18 @@ export interface GlobalFlags {
   readonly endpoint?: string;
 }
 
+/** Makes the context of one command run (main closes it when the command ends). */
+export type ContextFactory = (flags: GlobalFlags) => CliContext;
+
+/** A context factory that adds every context it makes to `contexts`. */
+export function contextFactory(contexts: CliContext[]): ContextFactory {
+  return (flags) => {
+    const c = new CliContext(flags);
+    contexts.push(c);
+    return c;
+  };
+}
+
 export class CliContext {
   readonly stateDir: string;
   readonly json: boolean;
@@ -37,7 +51,9 @@ export class CliContext {
   }
 
   repos(): Promise<RepoManager> {
-    return (this.#repos ??= RepoManager.open({ stateDir: this.stateDir }));
+    return (this.#repos ??= import('../repos/repo-manager.ts').then(({ RepoManager }) =>
+      RepoManager.open({ stateDir: this.stateDir }),
+    ));
   }
 
   /**
@@ -74,6 +90,7 @@ export class CliContext {
   /** The configuration named by `uri` (file://, embedded://, etcd://, apricot://); closed when the command ends. */
   async config(uri: string | undefined): Promise<ConfigSource | undefined> {
     if (uri === undefined) return undefined;
+    const { openConfiguration } = await import('../server/configuration.ts');
     const c = await openConfiguration(uri, this.stateDir);
     this.closers.push(() => c.close());
     return c.source;
@@ -91,7 +108,8 @@ export class CliContext {
     await Promise.all(this.closers.splice(0).map((f) => f()));
   }
 
-  jit(config: ConfigSource | undefined): JitService {
+  async jit(config: ConfigSource | undefined): Promise<JitService> {
+    const { JitService } = await import('../workflow/jit.ts');
     const cacheDir = join(this.stateDir, 'jit');
     mkdirPrivate(cacheDir);
     return new JitService({ cacheDir, ...(config !== undefined ? { config } : {}) });

@@ -118,6 +118,7 @@ export function coreCommands(program: Command, context: (flags: GlobalFlags) => 
         config: flags.config ?? `embedded://${join(ctx.stateDir, 'config')}`,
         ...(flags.example ? { seedConfig: join(ROOT, 'examples', 'config.yaml') } : {}),
         localAgents: agents,
+        agentsOutliveCore: true,
         compiledAgents: true,
         extraDefaults: { axle_task_bin: join(ROOT, 'examples', 'tasks') },
         jitEnv: { PATH: `${join(ROOT, 'examples', 'jit-tool')}:${process.env['PATH'] ?? ''}` },

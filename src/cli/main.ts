@@ -1,48 +1,25 @@
 /**
  * @module cli
- * `axle`: one command-line entry with coconut's nouns, verbs, aliases and flags where they exist.
+ * `axle`: one command-line entry with coconut's nouns, verbs, aliases and flags where they exist. It loads only the
+ * module of the noun it runs: a first parse against the noun table (src/cli/nouns.ts) finds the noun, a second parse
+ * runs the arguments through that noun's real command tree.
  */
-import { Command, CommanderError } from 'commander';
-import { CliContext } from './context.ts';
-import type { GlobalFlags } from './context.ts';
+import { CommanderError } from 'commander';
+import type { CliContext } from './context.ts';
 import { ExtraVarsError } from './extra-vars.ts';
-import { repoCommands, templateCommands } from './repo-commands.ts';
-import { workflowCommands } from './workflow-commands.ts';
-import { envCommands } from './env-commands.ts';
-import { agentCommand, coreCommands } from './core-commands.ts';
-import { configCommands } from './config-commands.ts';
-import { clusterCommands } from './cluster-commands.ts';
-
-/** The program; every context its commands create is added to `contexts` (closed by main). */
-export function buildProgram(contexts: CliContext[] = []): Command {
-  const program = new Command('axle')
-    .description('Axle experiment control system')
-    .option('--state-dir <dir>', 'state directory (default: $AXLE_STATE_DIR or ~/.local/state/axle)')
-    .option('--json', 'machine-readable output')
-    .option('--endpoint <host:port>', 'core control API', '127.0.0.1:32102')
-    .showHelpAfterError()
-    .exitOverride();
-  const context = (flags: GlobalFlags): CliContext => {
-    const c = new CliContext(flags);
-    contexts.push(c);
-    return c;
-  };
-  workflowCommands(program, context);
-  repoCommands(program, context);
-  templateCommands(program, context);
-  envCommands(program, context);
-  coreCommands(program, context);
-  configCommands(program, context);
-  clusterCommands(program, context);
-  agentCommand(program);
-  return program;
-}
+import { lazyProgram } from './nouns.ts';
+import type { Noun } from './nouns.ts';
 
 /** Runs the CLI; errors are printed as one clear line and set exit status 1 (2 for usage errors). */
 export async function main(argv: readonly string[]): Promise<void> {
   const contexts: CliContext[] = [];
   try {
-    await buildProgram(contexts).parseAsync([...argv], { from: 'user' });
+    const chosen = await chooseNoun(argv);
+    if (chosen === undefined) return;
+    // The context (and the control client it names the endpoint from) loads only for a noun.
+    const { contextFactory } = await import('./context.ts');
+    const real = { noun: chosen, register: await chosen.load(), context: contextFactory(contexts) };
+    await lazyProgram(() => undefined, real).parseAsync([...argv], { from: 'user' });
   } catch (e: unknown) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
@@ -55,4 +32,16 @@ export async function main(argv: readonly string[]): Promise<void> {
   } finally {
     await Promise.all(contexts.map((c) => c.close()));
   }
+}
+
+/** The noun `argv` runs, or undefined when the table alone answered (top-level help, errors above the nouns). */
+async function chooseNoun(argv: readonly string[]): Promise<Noun | undefined> {
+  let chosen: Noun | undefined;
+  try {
+    await lazyProgram((noun) => (chosen = noun)).parseAsync([...argv], { from: 'user' });
+  } catch (e: unknown) {
+    // A stand-in asked for its help ends the first parse; the real noun answers in the second.
+    if (chosen === undefined) throw e;
+  }
+  return chosen;
 }

@@ -109,7 +109,7 @@ async function planOptions(
     ...(flags.revision !== undefined ? { revision: flags.revision } : {}),
     userVars: parseExtraVars(flags.extraVars),
     ...(config !== undefined ? { config } : {}),
-    jit: ctx.jit(config),
+    jit: await ctx.jit(config),
   };
   return { options, sources };
 }

@@ -47,8 +47,13 @@ export function planLimits(overrides: Partial<PlanLimits> = {}): PlanLimits {
 /** `text` cut to `max` characters, ending with "…(N bytes more)" when cut (N counts UTF-8 bytes left out). */
 export function truncateText(text: string, max: number = DEFAULT_PLAN_LIMITS.maxErrorTextLength): string {
   if (text.length <= max) return text;
-  const rest = text.slice(max);
-  return `${text.slice(0, max)}…(${byteLength(rest)} bytes more)`;
+  // Never between the halves of a surrogate pair: the kept text stays well-formed.
+  const cut = max > 0 && isHighSurrogate(text.charCodeAt(max - 1)) ? max - 1 : max;
+  return `${text.slice(0, cut)}…(${byteLength(text.slice(cut))} bytes more)`;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
 }
 
 function byteLength(s: string): number {

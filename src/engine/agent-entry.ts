@@ -2,11 +2,15 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryModule, RUNNING_COMPILED } from '../common/compiled-entry.ts';
 
-const AGENT_MAIN = fileURLToPath(new URL('../agent/main.ts', import.meta.url));
+/** The agent's main module: src/agent/main.ts, or its compiled sibling when this program runs compiled. */
+const AGENT_MAIN = fileURLToPath(entryModule(new URL('../agent/main.ts', import.meta.url)));
 
-/** The bundled agent that `npm run build` writes. */
-export const AGENT_BUNDLE = join(import.meta.dirname, '..', '..', 'dist', 'axle-agent.mjs');
+/** The bundled agent that `npm run build` writes: in the build folder this program runs from, else in dist/. */
+export const AGENT_BUNDLE = RUNNING_COMPILED
+  ? join(import.meta.dirname, '..', 'axle-agent.mjs')
+  : join(import.meta.dirname, '..', '..', 'dist', 'axle-agent.mjs');
 
 /**
  * V8 settings for the bundled agent, which mostly waits on sockets and pipes: a small young generation, no optimizing
@@ -23,11 +27,12 @@ const LEAN_AGENT_FLAGS = [
 
 /**
  * Node arguments that run the agent: the bundle (default the one `npm run build` writes) with lean settings when
- * `compiled` is asked and the bundle is newer than the agent's sources, else through tsx from the sources.
+ * `compiled` is asked and the bundle is newer than the agent's sources, else the agent's main module (through tsx
+ * when this program runs the sources).
  */
 export function agentEntry(compiled: boolean, bundle = AGENT_BUNDLE): string[] {
   if (compiled && bundleIsCurrent(bundle)) return [...LEAN_AGENT_FLAGS, bundle];
-  return ['--import', import.meta.resolve('tsx'), AGENT_MAIN];
+  return RUNNING_COMPILED ? [AGENT_MAIN] : ['--import', import.meta.resolve('tsx'), AGENT_MAIN];
 }
 
 /** Source folders the agent is built from. */
@@ -36,9 +41,11 @@ const AGENT_SOURCES = ['agent', 'occ', 'common', 'gen'].map((d) => join(import.m
 /** Answers of `bundleIsCurrent` by bundle path and build time (engines ask once per agent they start). */
 const currentCache = new Map<string, boolean>();
 
-/** The bundle exists and is newer than every agent source here (a stale bundle would run old agent code). */
+/** The bundle exists and is newer than every agent source (a stale bundle would run old agent code). */
 function bundleIsCurrent(bundle: string): boolean {
   if (!existsSync(bundle)) return false;
+  // The build that compiled this program wrote its bundle too (bin/axle.js runs only a current build).
+  if (RUNNING_COMPILED && bundle === AGENT_BUNDLE) return true;
   const built = statSync(bundle).mtimeMs;
   const key = `${bundle}@${built}`;
   let current = currentCache.get(key);

@@ -2,12 +2,17 @@
  * The `local` engine: runs agent processes on this machine (`node --import tsx src/agent/main.ts …`), each hosting
  * one or more (posing) agents, and stops them by PID. An agent process that ends while the engine runs is started
  * again after a backoff (0.5 s doubling to 10 s; back to 0.5 s once a process has run for 30 s), each exit and
- * restart logged. Agents exit on their own when this process goes away (`--exit-with-parent`), so a crashed core
- * leaves no agent behind.
+ * restart logged. With `outliveCore` (as `axle core` runs it), agent processes run in their own session and outlive a
+ * core that crashes (their tasks keep
+ * running, and they keep trying to reconnect); they are recorded in `<stateDir>/local-agents.json`, and an engine
+ * started again on the same state directory adopts the live ones (watched by PID) instead of starting duplicates, and
+ * starts new ones for the dead. `stop()` (a normal core stop) ends them all.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
+import { isAlive, isOurAgent, readRecords, removeRecords, writeRecords } from './agent-records.ts';
+import type { AgentRecords } from './agent-records.ts';
 import { join } from 'node:path';
 import { splitRange } from '../common/ports.ts';
 import { agentPortRanges } from '../agent/ephemeral-ports.ts';
@@ -29,6 +34,11 @@ export interface LocalEngineOptions {
   readonly stateDir: string;
   /** Every task runs simulated (benchmarks). */
   readonly simulatedOnly?: boolean;
+  /**
+   * Agent processes run in their own session and outlive this process when it crashes (`axle core`). Default false:
+   * they end with this process (`--exit-with-parent`), the safety net of cores embedded in tests and benchmarks.
+   */
+  readonly outliveCore?: boolean;
   /** Run agents from the bundled program when it exists (`npm run build`), with lean V8 settings. */
   readonly compiled?: boolean;
   /** The bundle `compiled` runs (default dist/axle-agent.mjs). */
@@ -50,16 +60,26 @@ export interface RestartPolicy {
 
 export const DEFAULT_RESTART: RestartPolicy = { minMs: 500, maxMs: 10_000, stableMs: 30_000 };
 
+/** An agent process: started by this engine, or adopted from a previous core (then watched by PID). */
 interface AgentProcess {
-  readonly child: ChildProcess;
+  readonly pid: number;
   readonly exited: Promise<void>;
   readonly startedAt: number;
   alive: boolean;
+  /** How it ended (`exit code 1`, `signal SIGKILL`, `gone` for an adopted process). */
+  ending(): string;
+  exitStatus(): [number | null, NodeJS.Signals | null];
+  kill(signal: NodeJS.Signals): void;
 }
+
+/** How often an adopted agent process is checked. */
+const ADOPTED_POLL_MS = 250;
 
 /** One agent process the engine keeps running: what it hosts, and its current process. */
 interface Slot {
   readonly spawn: () => AgentProcess;
+  /** Writes the engine's agent records (after a process was started). */
+  readonly record: () => void;
   readonly hosts: string;
   proc: AgentProcess;
   backoffMs: number;
@@ -70,11 +90,12 @@ export class LocalEngine {
   private constructor(
     private readonly slots: readonly Slot[],
     private readonly status: { stopping: boolean },
+    private readonly stateDir: string,
   ) {}
 
   /** Spawns the agent processes (they connect to the core in the background). Agent output goes to
    *  `<stateDir>/logs/agents/agent-<n>.log`. */
-  static start(options: LocalEngineOptions): Promise<LocalEngine> {
+  static async start(options: LocalEngineOptions): Promise<LocalEngine> {
     const groups = spread(options.agents, options.processes ?? 1);
     let ranges: AgentPortRanges;
     try {
@@ -87,30 +108,42 @@ export class LocalEngine {
     const logDir = join(options.stateDir, 'logs', 'agents');
     mkdirPrivate(logDir);
     const status = { stopping: false };
-    const slots = groups.map((agents, i): Slot => {
+    const previous = await previousAgents(options);
+    const slots: Slot[] = [];
+    const record = (): void => recordSlots(options, slots);
+    groups.forEach((agents, i) => {
       const ports = { control: control[i] ?? ranges.control, tcp: tcp[i] ?? ranges.tcp };
       const spawn = (): AgentProcess =>
         spawnAgent(options, agents, ports, join(logDir, `agent-${i + 1}.log`));
-      const policy = options.restart ?? DEFAULT_RESTART;
+      const hosts = agents.map((a) => a.host).join(',');
+      const old = previous.find((p) => p.slot === i && p.hosts === hosts);
+      const proc = old === undefined ? undefined : adoptAgent(old.pid, old.startedAt);
+      if (proc !== undefined)
+        options.log?.(`local engine: adopted agent process ${proc.pid} (${hosts}) left by the previous core`);
       const slot: Slot = {
         spawn,
-        hosts: agents.map((a) => a.host).join(','),
-        proc: spawn(),
+        record,
+        hosts,
+        proc: proc ?? spawn(),
         backoffMs: 0,
         restartTimer: undefined,
       };
-      superviseSlot(slot, policy, status, options);
-      return slot;
+      slots.push(slot);
+      superviseSlot(slot, options.restart ?? DEFAULT_RESTART, status, options);
     });
-    return Promise.resolve(new LocalEngine(slots, status));
+    record();
+    await Promise.all(
+      previous.filter((p) => !slots.some((s) => s.proc.pid === p.pid)).map((p) => endStray(p.pid, options)),
+    );
+    return new LocalEngine(slots, status, options.stateDir);
   }
 
   /** PIDs of the agent processes running now (a restarted process has a new one). */
   pids(): number[] {
     return this.slots
       .map((s) => s.proc)
-      .filter((p) => p.alive && p.child.pid !== undefined)
-      .map((p) => p.child.pid as number);
+      .filter((p) => p.alive && p.pid > 0)
+      .map((p) => p.pid);
   }
 
   /** SIGTERMs every agent (which ends its tasks), SIGKILLs those still there after 5 s; resolves when all exited. */
@@ -118,6 +151,7 @@ export class LocalEngine {
     this.status.stopping = true;
     for (const slot of this.slots) clearTimeout(slot.restartTimer);
     await Promise.all(this.slots.map((s) => stopAgent(s.proc)));
+    removeRecords(this.stateDir);
   }
 }
 
@@ -131,25 +165,24 @@ function superviseSlot(
   const proc = slot.proc;
   void proc.exited.then(() => {
     if (status.stopping) return;
-    const { pid, exitCode, signalCode } = proc.child;
-    options.onAgentExit?.(pid ?? 0, exitCode, signalCode);
+    const pid = proc.pid;
+    options.onAgentExit?.(pid, ...proc.exitStatus());
     const lived = Date.now() - proc.startedAt;
     slot.backoffMs =
       lived >= policy.stableMs || slot.backoffMs === 0
         ? policy.minMs
         : Math.min(slot.backoffMs * 2, policy.maxMs);
-    const how = signalCode !== null ? `signal ${signalCode}` : `exit code ${exitCode ?? '?'}`;
+    const how = proc.ending();
     options.log?.(
-      `local engine: agent process ${pid ?? '?'} (${slot.hosts}) ended (${how}) after ${lived} ms; ` +
+      `local engine: agent process ${pid} (${slot.hosts}) ended (${how}) after ${lived} ms; ` +
         `restarting in ${slot.backoffMs} ms`,
     );
     slot.restartTimer = setTimeout(() => {
       slot.restartTimer = undefined;
       if (status.stopping) return;
       slot.proc = slot.spawn();
-      options.log?.(
-        `local engine: agent process for ${slot.hosts} restarted (pid ${slot.proc.child.pid ?? '?'})`,
-      );
+      slot.record();
+      options.log?.(`local engine: agent process for ${slot.hosts} restarted (pid ${slot.proc.pid})`);
       superviseSlot(slot, policy, status, options);
     }, slot.backoffMs);
   });
@@ -166,20 +199,32 @@ function spawnAgent(
     ...['--core', options.coreUrl, '--agents-json', JSON.stringify(agents), '--state-dir', options.stateDir],
     ...['--control-ports', `${ports.control.first}-${ports.control.last}`],
     ...['--tcp-ports', `${ports.tcp.first}-${ports.tcp.last}`],
-    '--exit-with-parent',
     ...(options.simulatedOnly === true ? ['--simulated-only'] : []),
+    ...(options.outliveCore === true ? [] : ['--exit-with-parent']),
   ];
   const log = openPrivate(logPath);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
+  // Its own session: a core that crashes (or its terminal) takes neither the agent nor its tasks along.
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', log, log],
+    detached: options.outliveCore === true,
+  });
   closeSync(log);
+  return childAgent(child);
+}
+
+function childAgent(child: ChildProcess): AgentProcess {
   const proc: AgentProcess = {
-    child,
+    pid: child.pid ?? 0,
     startedAt: Date.now(),
     alive: true,
     exited: new Promise((resolve) => {
       child.once('exit', () => resolve());
       child.once('error', () => resolve());
     }),
+    ending: () =>
+      child.signalCode !== null ? `signal ${child.signalCode}` : `exit code ${child.exitCode ?? '?'}`,
+    exitStatus: () => [child.exitCode, child.signalCode],
+    kill: (signal) => void child.kill(signal),
   };
   void proc.exited.then(() => {
     proc.alive = false;
@@ -187,9 +232,71 @@ function spawnAgent(
   return proc;
 }
 
+/** A live agent process of an earlier core, watched by PID; undefined when `pid` is gone. */
+function adoptAgent(pid: number, startedAt: number): AgentProcess | undefined {
+  if (!isAlive(pid)) return undefined;
+  const proc: AgentProcess = {
+    pid,
+    startedAt,
+    alive: true,
+    exited: new Promise((resolve) => {
+      const timer = setInterval(() => {
+        if (isAlive(pid)) return;
+        clearInterval(timer);
+        proc.alive = false;
+        resolve();
+      }, ADOPTED_POLL_MS);
+    }),
+    ending: () => 'gone (adopted process, status unknown)',
+    exitStatus: () => [null, null],
+    kill: (signal) => {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+  return proc;
+}
+
+/** The agent processes the previous core recorded that are still ours and alive; those for another core URL are
+ *  ended (they could never reach this core). */
+async function previousAgents(options: LocalEngineOptions): Promise<AgentRecords['processes']> {
+  const records = readRecords(options.stateDir);
+  if (records === undefined) return [];
+  const live = records.processes.filter((p) => isOurAgent(p.pid, options.stateDir, p.hosts));
+  if (records.coreUrl === options.coreUrl) return live;
+  options.log?.(
+    `local engine: the previous core's agents connect to ${records.coreUrl}, not ${options.coreUrl}: ending them`,
+  );
+  await Promise.all(live.map((p) => endStray(p.pid, options)));
+  return [];
+}
+
+/** Ends an agent process of an earlier core that no slot adopts (SIGTERM, then SIGKILL). */
+async function endStray(pid: number, options: LocalEngineOptions): Promise<void> {
+  const proc = adoptAgent(pid, Date.now());
+  if (proc === undefined) return;
+  options.log?.(`local engine: ending agent process ${pid} of the previous core (not used by this one)`);
+  await stopAgent(proc);
+}
+
+function recordSlots(options: LocalEngineOptions, slots: readonly Slot[]): void {
+  writeRecords(options.stateDir, {
+    coreUrl: options.coreUrl,
+    processes: slots.map((s, slot) => ({
+      slot,
+      hosts: s.hosts,
+      pid: s.proc.pid,
+      startedAt: s.proc.startedAt,
+    })),
+  });
+}
+
 async function stopAgent(proc: AgentProcess): Promise<void> {
   if (!proc.alive) return;
-  proc.child.kill('SIGTERM');
+  proc.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), AGENT_STOP_GRACE_MS);
@@ -197,7 +304,7 @@ async function stopAgent(proc: AgentProcess): Promise<void> {
   const outcome = await Promise.race([proc.exited, timeout]);
   clearTimeout(timer);
   if (outcome === 'timeout') {
-    proc.child.kill('SIGKILL');
+    proc.kill('SIGKILL');
     await proc.exited;
   }
 }

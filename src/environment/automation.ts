@@ -79,7 +79,7 @@ function reattach(t: TaskRecord, u: TaskUpdate): void {
   t.pid = u.pid ?? t.pid;
   t.endpoints = u.endpoints ?? t.endpoints;
   t.status = 'ACTIVE';
-  t.error = '';
+  t.error = u.reason ?? '';
 }
 
 /** Starts the auto-stop timer of a run, if `auto_stop_timeout` is a duration; returns a cancel function. */

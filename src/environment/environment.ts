@@ -27,6 +27,8 @@ export interface EnvironmentInit {
   readonly bus: EventBus;
   readonly newTaskId: () => string;
   readonly user?: RequestUser;
+  /** Creation time (ms since the epoch); default now. Set when an environment is restored from the state store. */
+  readonly createdAt?: number;
 }
 
 export class Environment {
@@ -35,7 +37,7 @@ export class Environment {
   readonly workflow: string;
   readonly isPublic: boolean;
   readonly description: string;
-  readonly createdAt = Date.now();
+  readonly createdAt: number;
   readonly detectors: readonly string[];
   readonly tasks: TaskRecord[];
   readonly pending = new PendingCalls();
@@ -59,6 +61,7 @@ export class Environment {
 
   constructor(init: EnvironmentInit) {
     this.id = init.id;
+    this.createdAt = init.createdAt ?? Date.now();
     this.plan = init.plan;
     this.workflow = init.workflow;
     this.isPublic = init.isPublic;

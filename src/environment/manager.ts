@@ -65,8 +65,16 @@ export class EnvironmentManager {
     };
     deps.controller.subscribe((u) => {
       const env = this.taskOwner.get(u.taskId);
-      if (env !== undefined) applyTaskUpdate(env, u, this.actions);
+      if (env === undefined) return;
+      applyTaskUpdate(env, u, this.actions);
+      this.deps.journal?.taskChanged(env, u.taskId);
     });
+  }
+
+  /** Takes over an environment restored from the state store (core restart): registered with its tasks. */
+  adopt(env: Environment): void {
+    this.envs.set(env.id, env);
+    for (const t of env.tasks) this.taskOwner.set(t.taskId, env);
   }
 
   /** A new environment id (for creations that answer before they finish). */
@@ -160,6 +168,7 @@ export class EnvironmentManager {
     });
     this.envs.set(id, env);
     for (const t of env.tasks) this.taskOwner.set(t.taskId, env);
+    this.deps.journal?.saved(env);
     env.envEvent('workflow loaded', 'DONE_OK', {
       transition: 'CREATE',
       step: 'after_CREATE',
@@ -286,6 +295,7 @@ export class EnvironmentManager {
   private forget(env: Environment, kept: ReadonlySet<string> = new Set()): void {
     this.cancelAutoStop(env.id);
     this.envs.delete(env.id);
+    this.deps.journal?.removed(env.id);
     for (const t of env.tasks)
       if (!kept.has(t.taskId) && this.taskOwner.get(t.taskId) === env) this.taskOwner.delete(t.taskId);
   }
@@ -308,6 +318,7 @@ export class EnvironmentManager {
     });
     const r = await this.transition(env, 'GO_ERROR');
     if (!r.ok) env.setState('ERROR');
+    if (this.envs.get(env.id) === env) this.deps.journal?.saved(env);
   }
 
   private async failAndTeardown(env: Environment, reason: string): Promise<void> {

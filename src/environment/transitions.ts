@@ -9,6 +9,7 @@ import type { Environment } from './environment.ts';
 import { hookRunner } from './hooks.ts';
 import type { CallRunner } from './hooks.ts';
 import { runMoment } from './moments.ts';
+import type { EnvironmentJournal } from './persistence/journal.ts';
 import type { MomentOptions } from './moments.ts';
 import { runBookkeeping } from './run-bookkeeping.ts';
 import { taskStep } from './task-steps.ts';
@@ -18,6 +19,8 @@ export interface TransitionDeps {
   readonly controller: TaskController;
   readonly callRunner: CallRunner;
   readonly newRunNumber: () => Promise<number>;
+  /** Durable state: the environment is written when a transition starts (marked in progress) and when it ends. */
+  readonly journal?: EnvironmentJournal;
 }
 
 export type TransitionOutcome =
@@ -36,6 +39,7 @@ export async function runTransition(
     return { ok: false, error: next.reason, stateChanged: false };
   }
   env.currentTransition = event;
+  deps.journal?.saved(env);
   env.envEvent('transition starting', 'STARTED', { transition: event });
   try {
     const hooks = hookRunner(env, deps.controller, deps.callRunner);
@@ -74,6 +78,7 @@ export async function runTransition(
     return { ok: true };
   } finally {
     env.currentTransition = '';
+    deps.journal?.saved(env);
     env.roleEvents();
   }
 }

@@ -67,6 +67,9 @@ export class AgentRegistry implements TaskController {
   /** Hosts the core's own engine runs agents on: DEPLOY waits for them when they are not connected. */
   private expected: ReadonlySet<string> = new Set();
   private stopped = false;
+  private returnTimer: NodeJS.Timeout | undefined;
+  /** Tasks an agent reported on (an exit, say) while `expectReturning` waits. */
+  private readonly heardOf = new Set<string>();
   private cluster: ClusterEngine | undefined;
 
   constructor(options: AgentRegistryOptions = {}) {
@@ -138,6 +141,7 @@ export class AgentRegistry implements TaskController {
   /** An update reported by an agent. */
   report(u: WireUpdate): void {
     const kind = UPDATE_KINDS.find((k) => k === u.event) ?? 'STATE';
+    if (this.returnTimer !== undefined) this.heardOf.add(u.taskId);
     this.emit({
       taskId: u.taskId,
       kind,
@@ -158,9 +162,38 @@ export class AgentRegistry implements TaskController {
     }));
   }
 
+  /**
+   * After a core restart: tasks that ran when the core went away. Their agents re-attach them as they reconnect;
+   * those no agent has reported after `graceMs` are LOST, with the reason.
+   */
+  expectReturning(tasks: readonly { taskId: string; host: string }[], graceMs: number): void {
+    if (tasks.length === 0) return;
+    clearTimeout(this.returnTimer);
+    this.returnTimer = setTimeout(() => {
+      this.returnTimer = undefined;
+      const missing = tasks.filter((t) => !this.taskHost.has(t.taskId) && !this.heardOf.has(t.taskId));
+      this.heardOf.clear();
+      if (missing.length > 0)
+        this.log(
+          `${missing.length} task(s) not reported by their agents within ${graceMs} ms of the restart`,
+        );
+      for (const t of missing)
+        this.emit({
+          taskId: t.taskId,
+          kind: 'LOST',
+          state: 'ERROR',
+          reason:
+            `task not reported by the agent on host ${t.host} within ${graceMs} ms after the core restarted: ` +
+            'task lost',
+        });
+    }, graceMs);
+    this.returnTimer.unref();
+  }
+
   stop(): void {
     this.stopped = true;
     for (const f of [...this.attachListeners]) f();
+    clearTimeout(this.returnTimer);
     this.watchdog.stop();
     this.unsubscribeEngine();
     for (const a of [...this.agents.values()]) this.detach(a, 'core shutting down');
@@ -496,6 +529,13 @@ export class AgentRegistry implements TaskController {
       host: link.host,
       pid: t.pid,
       endpoints: { ...t.endpoints },
+      ...(t.state === 'ERROR'
+        ? {
+            reason:
+              `task was in ERROR when the agent on host ${link.host} reported it again ` +
+              '(it failed while its agent was not connected to the core)',
+          }
+        : {}),
     });
   }
 }

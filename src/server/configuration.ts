@@ -5,7 +5,6 @@
  */
 import type { ConfigSource } from '../common/config-source.ts';
 import { EmbeddedConfigStore, embeddedStoreDir } from '../config/embedded-store.ts';
-import { EtcdConfigStore } from '../config/etcd-store.ts';
 import { openConfigSource } from '../config/open-config-source.ts';
 import type { ConfigStore } from '../config/store.ts';
 import { storeConfigSource } from '../config/store-config-source.ts';
@@ -29,8 +28,9 @@ export async function openConfiguration(uri: string | undefined, stateDir: strin
     return { source, close: () => Promise.resolve(source.close()) };
   }
   if (u.startsWith('embedded://') || u.startsWith('etcd://')) {
+    // The etcd client (gRPC, protobufjs) loads only for etcd:// stores.
     const store: ConfigStore = u.startsWith('etcd://')
-      ? new EtcdConfigStore(u)
+      ? new (await import('../config/etcd-store.ts')).EtcdConfigStore(u)
       : new EmbeddedConfigStore(u.slice('embedded://'.length));
     const source = storeConfigSource(store);
     await source.ready;

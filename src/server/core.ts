@@ -22,6 +22,9 @@ import { EnvironmentManager } from '../environment/manager.ts';
 import { planEnvironment } from '../environment/planning.ts';
 import { PlanWorkers } from '../environment/plan-runner.ts';
 import { LocalRunNumbers } from '../environment/run-numbers.ts';
+import { StoreJournal } from '../environment/persistence/journal.ts';
+import { durableRunNumbers, restoreFromStore } from '../environment/persistence/restore.ts';
+import { SqliteStateStore } from '../environment/persistence/sqlite-state-store.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { createCallRunner } from '../plugins/call-runner.ts';
 import { testPlugin } from '../plugins/test-plugin.ts';
@@ -36,7 +39,7 @@ import { clusterRoutes } from './cluster-handlers.ts';
 import type { CoreContext } from './core-context.ts';
 import { envHandlers } from './env-handlers.ts';
 import { healthRoutes } from './health.ts';
-import { KafkaEventPublisher } from './kafka-events.ts';
+import type { KafkaEventPublisher } from './kafka-events.ts';
 import { miscHandlers } from './misc-handlers.ts';
 import { CORE_PROTO_FILES, reflectionRoutes } from './reflection.ts';
 import { repoHandlers } from './repo-handlers.ts';
@@ -64,6 +67,11 @@ export interface CoreOptions {
   readonly compiledAgents?: boolean;
   /** Local agents run every task simulated (benchmarks). */
   readonly simulatedTasks?: boolean;
+  /**
+   * Local agents (and their tasks) outlive a crash of the core, for the next core on the same state directory and
+   * port to adopt (`axle core` sets it). Default false: they end with the core's process.
+   */
+  readonly agentsOutliveCore?: boolean;
   /** Environment added for JIT generators (PATH with the DPL tools). */
   readonly jitEnv?: Readonly<Record<string, string>>;
   /** Global defaults added over the configuration's (e.g. where the demo task programs are). */
@@ -93,7 +101,15 @@ export interface CoreOptions {
   readonly agentConnectTimeoutMs?: number;
   /** Folder of the built web GUI served at `/` (default: dist/web of this checkout). */
   readonly webDir?: string;
+  /**
+   * After a restart, time the agents get to report again the tasks they ran (default 30 s, 30 heartbeats); tasks
+   * still unreported then are LOST.
+   */
+  readonly restoreGraceMs?: number;
 }
+
+/** The core's durable state, under the state directory. */
+export const STATE_DB = join('state', 'core.sqlite');
 
 /** How the core reaches a Slurm cluster and how nodes reach the core. */
 export interface SlurmCoreOptions {
@@ -119,6 +135,8 @@ export interface RunningCore {
   readonly engine: LocalEngine | undefined;
   readonly cluster: SlurmEngine | undefined;
   readonly kafka: KafkaEventPublisher | undefined;
+  /** Environments restored from the state directory at start. */
+  readonly restored: number;
   stop(): Promise<void>;
 }
 
@@ -150,10 +168,11 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
   if (o.planInProcess !== true) planners.warm();
   const bus = new EventBus();
   const eventLog = stamped(o.log);
+  // The Kafka client loads only when events go to Kafka.
   const kafka =
     o.kafkaEndpoints === undefined || o.kafkaEndpoints.length === 0
       ? undefined
-      : KafkaEventPublisher.start({
+      : (await import('./kafka-events.ts')).KafkaEventPublisher.start({
           brokers: o.kafkaEndpoints,
           bus,
           coreId,
@@ -167,11 +186,14 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     store !== undefined
       ? { next: () => newRunNumber(store), close: () => Promise.resolve() }
       : new LocalRunNumbers(o.stateDir);
+  const stateStore = new SqliteStateStore(join(o.stateDir, STATE_DB));
+  const journal = new StoreJournal(stateStore, (line) => eventLog?.(line));
   const manager = new EnvironmentManager({
     bus,
     controller: registry,
     callRunner: createCallRunner([testPlugin]),
-    newRunNumber: () => runNumbers.next(),
+    journal,
+    newRunNumber: durableRunNumbers(() => runNumbers.next(), stateStore),
     newUid,
     maxErrorText: limits.maxErrorTextLength,
     plan: (workflow, vars, environmentId) =>
@@ -197,6 +219,14 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     bus,
     plugins: { testplugin: true },
   };
+  const unlogErrors = logEnvironmentErrors(bus, eventLog);
+  const restored = restoreFromStore(stateStore, bus, journal, (env) => manager.adopt(env));
+  registry.expectReturning(restored.expected, o.restoreGraceMs ?? 30_000);
+  if (restored.environments.length > 0)
+    eventLog?.(
+      `restored ${restored.environments.length} environment(s) from ${join(o.stateDir, STATE_DB)}; ` +
+        `waiting for agents to report ${restored.expected.length} task(s)`,
+    );
   const subs = new Subscriptions(bus);
   let ready = false;
   const apricot = store === undefined ? undefined : new ApricotService(store);
@@ -236,6 +266,7 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
           stateDir: o.stateDir,
           ...(o.agentProcesses !== undefined ? { processes: o.agentProcesses } : {}),
           ...(o.simulatedTasks === true ? { simulatedOnly: true } : {}),
+          ...(o.agentsOutliveCore === true ? { outliveCore: true } : {}),
           ...(o.compiledAgents === true ? { compiled: true } : {}),
           ...(eventLog !== undefined ? { log: eventLog } : {}),
         });
@@ -244,6 +275,8 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
       ? undefined
       : await startSlurm(o.slurm, url, o.stateDir).catch(async (e: unknown) => {
           await engine?.stop();
+          journal.close();
+          stateStore.close();
           await server.close();
           throw e;
         });
@@ -256,6 +289,8 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     if (missing !== undefined) {
       await engine.stop();
       registry.stop();
+      journal.close();
+      stateStore.close();
       await server.close();
       throw new Error(
         `the core is not ready: ${missing} (agent logs: ${join(o.stateDir, 'logs', 'agents')})`,
@@ -274,11 +309,14 @@ export async function startCore(o: CoreOptions): Promise<RunningCore> {
     await cluster?.stop();
     registry.stop();
     await planners.close();
+    unlogErrors();
+    journal.close();
+    stateStore.close();
     apricot?.close();
     await kafka?.close();
     await server.close();
   };
-  return { port, url, context, engine, cluster, kafka, stop };
+  return { port, url, context, engine, cluster, kafka, restored: restored.environments.length, stop };
 }
 
 function startSlurm(s: SlurmCoreOptions, url: string, stateDir: string): Promise<SlurmEngine> {
@@ -325,4 +363,14 @@ async function storeSource(store: ConfigStore): Promise<ConfigSource> {
 /** The core's own log lines (not request lines, which carry their start time) begin with the time they were written. */
 function stamped(log: ((line: string) => void) | undefined): ((line: string) => void) | undefined {
   return log === undefined ? undefined : (line) => log(`${new Date().toISOString()} ${line}`);
+}
+
+/** Environment errors (a failed or interrupted transition, a critical task's failure) in the core's log, one line each. */
+function logEnvironmentErrors(bus: EventBus, log: ((line: string) => void) | undefined): () => void {
+  if (log === undefined) return () => undefined;
+  return bus.subscribe(({ event: e }) => {
+    if (e.kind !== 'environment' || e.error === undefined || e.transitionStep !== undefined) return;
+    const transition = e.transition === undefined ? '' : ` ${e.transition}`;
+    log(`environment ${e.environmentId} (${e.state})${transition}: ${e.message}: ${e.error}`);
+  });
 }

@@ -16,7 +16,8 @@ import { Control } from '../gen/protos/o2control_pb.ts';
 import { timeScale } from '../common/testing/time-scale.ts';
 import { startCore } from './core.ts';
 import type { RunningCore } from './core.ts';
-import { READ_MAX_BYTES } from './request-checks.ts';
+import { DEFAULT_PLAN_LIMITS } from '../common/plan-limits.ts';
+import { READ_MAX_BYTES, wellFormed } from './request-checks.ts';
 
 /** A protobuf length-delimited field. */
 function field(no: number, bytes: Uint8Array): Buffer {
@@ -172,13 +173,20 @@ describe('request checks at the edge', () => {
       createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 10_000 * timeScale() }),
     );
     const probe = await refusal(fast.newEnvironment({ workflowTemplate: 'echo', vars: { hosts: 'xxxx' } }));
-    const prefix = probe.rawMessage.indexOf('xxxx');
+    const prefix = probe.rawMessage.indexOf('xxxx') - 'NewEnvironment: '.length;
     assert.ok(prefix > 0, probe.rawMessage);
-    // The emoji's first half is the last character kept by the core's 6000-character limit on error texts.
-    const hosts = `${'x'.repeat(6000 - prefix - 1)}\u{1F600}`;
+    // The emoji's first half is the last character the core's limit on error texts would keep.
+    const hosts = `${'x'.repeat(DEFAULT_PLAN_LIMITS.maxErrorTextLength - prefix - 1)}\u{1F600}`;
     const cut = await refusal(fast.newEnvironment({ workflowTemplate: 'echo', vars: { hosts } }));
     assert.equal(cut.code, Code.InvalidArgument, cut.message);
-    assert.ok(cut.rawMessage.endsWith('x\uFFFD'), cut.rawMessage.slice(-20));
+    assert.equal(wellFormed(cut.rawMessage), cut.rawMessage, 'no lone surrogate reaches the client');
+    assert.match(cut.rawMessage, /x…\(\d+ bytes more\)/);
+  });
+
+  test('an error text cut at the edge in the middle of a character is repaired', () => {
+    assert.equal(wellFormed(`ab\uD83D`), 'ab\uFFFD');
+    assert.equal(wellFormed(`\uDE00ab`), '\uFFFDab');
+    assert.equal(wellFormed('a\u{1F600}b'), 'a\u{1F600}b');
   });
 
   test('names and values over their limit are InvalidArgument naming the field and the limit', async () => {
