@@ -22,7 +22,11 @@ export class Subscriptions {
   /** Recent events per environment, replayed to late subscribers (the CLI subscribes right after creating). */
   private readonly recent = new Map<string, StampedEvent[]>();
 
-  constructor(bus: EventBus) {
+  /** `allBacklog`: events an id-`*` subscriber may leave unread before its stream is ended (default ALL_BACKLOG). */
+  constructor(
+    bus: EventBus,
+    private readonly allBacklog = ALL_BACKLOG,
+  ) {
     bus.subscribe((e) => this.route(e));
   }
 
@@ -66,7 +70,15 @@ export class Subscriptions {
   private route(s: StampedEvent): void {
     if (this.all.size > 0) {
       const wire = toWireEvent(s);
-      for (const q of this.all) q.push(wire);
+      for (const q of this.all) {
+        q.push(wire);
+        // A client that does not keep up is cut off (it re-reads the list when it subscribes again), so that its
+        // backlog cannot grow without bound in the core.
+        if (q.length > this.allBacklog) {
+          q.close();
+          this.all.delete(q);
+        }
+      }
     }
     const envId = 'environmentId' in s.event ? s.event.environmentId : undefined;
     if (envId !== undefined) this.remember(envId, s);
@@ -104,6 +116,8 @@ export class Subscriptions {
 
 /** The subscription id that streams every event of the core (the web GUI's live view). */
 export const ALL_EVENTS = '*';
+/** Unread events after which an id-`*` stream is ended. */
+export const ALL_BACKLOG = 50_000;
 
 const REPLAY_LIMIT = 500;
 /** Events kept after an environment's end (its last steps: teardown, DESTROY done). */
