@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { timeScale } from '../common/testing/time-scale.ts';
 import { EventBus } from '../environment/events.ts';
-import { OpStatus } from '../gen/protos/events_pb.ts';
 import { ALL_EVENTS, Subscriptions } from './subscriptions.ts';
 
 function envEvent(bus: EventBus, environmentId: string, message: string): void {
@@ -12,7 +11,7 @@ function envEvent(bus: EventBus, environmentId: string, message: string): void {
     state: 'STANDBY',
     runNumber: 0,
     message,
-    transitionStatus: OpStatus.NULL,
+    transitionStatus: 'NULL',
   });
 }
 
