@@ -269,7 +269,9 @@ test('the web GUI creates, runs, stops and destroys an environment live, and sho
     );
     await shot(page, 'environments');
     await page.locator(`tr[data-env="${envId}"] a`).first().click();
-    await page.getByRole('button', { name: 'STOP', exact: true }).click();
+    // With the keyboard: focus and Enter.
+    await page.getByRole('button', { name: 'STOP', exact: true }).focus();
+    await page.keyboard.press('Enter');
     await expectText(page, '[data-testid=env-state]', /^CONFIGURED$/, 'STOP to make it CONFIGURED', 30_000);
     await expectText(page, '[data-testid=events]', /STOP_ACTIVITY/, 'the STOP in the event list');
 
@@ -328,7 +330,9 @@ test('the web GUI creates, runs, stops and destroys an environment live, and sho
     // Destroy with the confirmation.
     await page.goto(`${core.url}/#/environment/${envId}`);
     await page.getByRole('button', { name: 'Destroy…' }).click();
-    await page.getByRole('button', { name: 'Yes, destroy' }).click();
+    // The confirmation takes the focus: Enter confirms.
+    await page.getByRole('button', { name: 'Yes, destroy' }).waitFor({ timeout: ms(5000) });
+    await page.keyboard.press('Enter');
     await expectText(
       page,
       '[data-testid=env-count]',

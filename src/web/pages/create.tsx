@@ -144,13 +144,12 @@ export function CreatePage(): JSX.Element {
         <div class="panel workflows">
           <h2>Workflow</h2>
           {loading ? <p class="dim">Reading workflows…</p> : null}
-          <ul class="wf-list" role="listbox" aria-label="Workflows">
+          <ul class="wf-list" aria-label="Workflows">
             {templates.map((t) => (
               <li>
                 <button
                   type="button"
-                  role="option"
-                  aria-selected={chosen?.template === t.template}
+                  aria-pressed={chosen?.template === t.template}
                   class={`wf ${chosen?.template === t.template ? 'on' : ''}`}
                   data-workflow={t.template}
                   onClick={() => choose(t)}
