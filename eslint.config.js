@@ -15,9 +15,11 @@ const LAYERS = [
   ['environment', 'plugins'],
   ['cli', 'web', 'server'],
 ];
-const GEN_USERS = new Set(['server', 'agent', 'occ', 'cli']);
+const GEN_USERS = new Set(['server', 'agent', 'occ', 'cli', 'web']);
 /** Integration plugins talk to external services: each may import only its own service's generated client. */
 const PLUGIN_GEN = { plugins: ['ctpd', 'dcs'] };
+/** Layers the browser code (src/web) may import: generated clients and shared pure code, nothing with Node in it. */
+const WEB_IMPORTS = new Set(['gen', 'common']);
 
 const rank = (layer) => LAYERS.findIndex((names) => names.includes(layer));
 const allLayers = LAYERS.flat();
@@ -40,8 +42,16 @@ const layerRules = allLayers.map((layer) => {
   if (layer === 'common') {
     patterns.push({ group: ['node:*'], message: 'src/common stays pure: no node:* imports.' });
   }
+  if (layer === 'web') {
+    for (const other of allLayers.filter((l) => !WEB_IMPORTS.has(l) && l !== 'web' && !forbidden.includes(l)))
+      patterns.push({
+        group: [`../${other}/*`, `../../${other}/*`, `../../../${other}/*`],
+        message: `Bad layering: src/web runs in the browser and may import only src/gen and src/common, not src/${other}.`,
+      });
+    patterns.push({ group: ['node:*'], message: 'src/web runs in the browser: no node:* imports.' });
+  }
   return {
-    files: [`src/${layer}/**/*.ts`],
+    files: [`src/${layer}/**/*.ts`, `src/${layer}/**/*.tsx`],
     ignores: layer === 'common' ? ['**/*.test.ts'] : [],
     rules: { 'no-restricted-imports': ['error', { patterns }] },
   };

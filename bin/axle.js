@@ -15,12 +15,12 @@ function staleReason() {
   if (!existsSync(stampFile)) return 'no compiled program';
   const stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
   const src = join(root, 'src');
-  // The same files as scripts/build.ts programSources(): no tests, no testdata/ folders.
+  // The same files as scripts/build.ts programSources(): no tests, no testdata/ folders, not the browser's src/web.
   let files = 0;
   for (const e of readdirSync(src, { withFileTypes: true, recursive: true })) {
     if (!e.isFile() || !e.name.endsWith('.ts') || e.name.endsWith('.test.ts')) continue;
     const path = join(e.parentPath, e.name);
-    if (/(^|[/\\])testdata[/\\]/.test(relative(src, path))) continue;
+    if (/(^|[/\\])testdata[/\\]|^web[/\\]/.test(relative(src, path))) continue;
     files++;
     if (statSync(path).mtimeMs > stamp.newestSourceMtimeMs)
       return `${relative(root, path)} changed since the build`;

@@ -22,7 +22,8 @@ export interface BuildStamp {
 }
 
 /**
- * Program sources: .ts under src/ except tests and `testdata/` fixtures (bin/axle.js uses the same rule). Test support
+ * Program sources: .ts under src/ except tests, `testdata/` fixtures and src/web (the browser's code, which
+ * scripts/build-web.ts bundles into dist/web); bin/axle.js uses the same rule. Test support
  * is compiled too (support code outside `testing/` folders imports it), though the program never loads it.
  */
 export function programSources(src = SRC): string[] {
@@ -30,7 +31,7 @@ export function programSources(src = SRC): string[] {
   for (const e of readdirSync(src, { withFileTypes: true, recursive: true })) {
     if (!e.isFile() || !e.name.endsWith('.ts') || e.name.endsWith('.test.ts')) continue;
     const path = join(e.parentPath, e.name);
-    if (!/(^|[/\\])testdata[/\\]/.test(relative(src, path))) files.push(path);
+    if (!/(^|[/\\])testdata[/\\]|^web[/\\]/.test(relative(src, path))) files.push(path);
   }
   return files.sort();
 }

@@ -20,6 +20,11 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     w?.({ value: undefined, done: true });
   }
 
+  /** Items pushed and not yet taken. */
+  get length(): number {
+    return this.items.length;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

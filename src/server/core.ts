@@ -1,9 +1,7 @@
 /**
  * `axle core`: the hub. Serves the control API (`o2control.Control`) and the agent protocol on one HTTP/2 cleartext
- * port (gRPC, gRPC-Web and Connect), runs environments, and with the local engine starts its agents.
+ * port (gRPC and Connect over HTTP/2; Connect, gRPC-Web and the web GUI over HTTP/1.1), runs environments, and with the local engine starts its agents.
  */
-import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { ConnectRouter } from '@connectrpc/connect';
@@ -51,6 +49,8 @@ import { peerContext, requestLog } from './request-log.ts';
 import { Subscriptions } from './subscriptions.ts';
 import { openSecurity } from './security/security.ts';
 import type { SecurityOptions } from './security/security.ts';
+import { listenDual } from './dual-port.ts';
+import { DEFAULT_WEB_DIR, webAssets } from './web-assets.ts';
 
 export const VERSION = '0.1.0';
 
@@ -104,6 +104,8 @@ export interface CoreOptions {
   readonly planInProcess?: boolean;
   /** Time the local agents get to connect before the start fails (default 60 s). */
   readonly agentConnectTimeoutMs?: number;
+  /** Folder of the built web GUI served at `/` (default: dist/web of this checkout). */
+  readonly webDir?: string;
   /**
    * After a restart, time the agents get to report again the tasks they ran (default 30 s, 30 heartbeats); tasks
    * still unreported then are LOST.
@@ -283,26 +285,18 @@ async function startWithPlugins(
   };
   markInvalidUtf8();
   const logged = o.log === undefined ? [] : [requestLog({ log: o.log, reads: o.logReads === true })];
-  const server = http2.createServer(
-    connectNodeAdapter({
-      routes,
-      readMaxBytes: READ_MAX_BYTES,
-      // The request log sees every refusal, the checks' included.
-      interceptors: [...logged, security.interceptor, checkRequests],
-      jsonOptions: strictJsonOptions(),
-      contextValues: peerContext,
-    }),
-  );
-  const open = new Set<http2.ServerHttp2Session>();
-  server.on('session', (session) => {
-    open.add(session);
-    session.once('close', () => open.delete(session));
+  const handler = connectNodeAdapter({
+    routes,
+    readMaxBytes: READ_MAX_BYTES,
+    // The request log sees every refusal, the checks' included.
+    interceptors: [...logged, security.interceptor, checkRequests],
+    jsonOptions: strictJsonOptions(),
+    contextValues: peerContext,
+    // Anything that is not an RPC: the web GUI's files.
+    fallback: webAssets(o.webDir ?? DEFAULT_WEB_DIR),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 32102, o.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const server = await listenDual(handler, o.port ?? 32102, o.host ?? '127.0.0.1');
+  const port = server.port;
   const url = `http://${o.host ?? '127.0.0.1'}:${port}`;
   const engine =
     o.localAgents === undefined || o.localAgents.length === 0
@@ -324,7 +318,7 @@ async function startWithPlugins(
           await engine?.stop();
           journal.close();
           stateStore.close();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await server.close();
           throw e;
         });
   if (cluster !== undefined) registry.useCluster(cluster);
@@ -338,7 +332,7 @@ async function startWithPlugins(
       registry.stop();
       journal.close();
       stateStore.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       throw new Error(
         `the core is not ready: ${missing} (agent logs: ${join(o.stateDir, 'logs', 'agents')})`,
       );
@@ -363,10 +357,7 @@ async function startWithPlugins(
     await integrations.destroy();
     security.close();
     await kafka?.close();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const session of open) session.destroy();
-    });
+    await server.close();
   };
   return {
     port,

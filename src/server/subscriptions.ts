@@ -1,7 +1,8 @@
 /**
  * `Subscribe` streams: a client subscribes with its own id, then calls NewAutoEnvironment with the same id; the stream
  * carries that environment's events and ends once its teardown completes (or creation fails). Subscribing with the id
- * of an existing environment follows that environment (used by the CLI to show transition progress).
+ * of an existing environment follows that environment (used by the CLI to show transition progress); the id `*`
+ * streams every event of every environment (used by the web GUI).
  */
 import type { EventBus, StampedEvent } from '../environment/events.ts';
 import type { Event } from '../gen/protos/events_pb.ts';
@@ -16,10 +17,16 @@ interface Sub {
 export class Subscriptions {
   private readonly subs = new Map<string, Sub>();
   private readonly early = new Map<string, string>();
+  /** Subscriptions to every event (id `*`). */
+  private readonly all = new Set<AsyncQueue<Event>>();
   /** Recent events per environment, replayed to late subscribers (the CLI subscribes right after creating). */
   private readonly recent = new Map<string, StampedEvent[]>();
 
-  constructor(bus: EventBus) {
+  /** `allBacklog`: events an id-`*` subscriber may leave unread before its stream is ended (default ALL_BACKLOG). */
+  constructor(
+    bus: EventBus,
+    private readonly allBacklog = ALL_BACKLOG,
+  ) {
     bus.subscribe((e) => this.route(e));
   }
 
@@ -37,6 +44,7 @@ export class Subscriptions {
 
   /** Events of the environment bound to `subId`; an existing environment's own id subscribes to it directly (Axle extension). */
   stream(subId: string, signal: AbortSignal, isEnvironment = false): AsyncIterable<Event> {
+    if (subId === ALL_EVENTS) return this.everything(signal);
     const queue = new AsyncQueue<Event>();
     // Until NewAutoEnvironment binds it, a subscription follows the environment with its own id (Axle extension: the
     // CLI subscribes to an environment it just created asynchronously).
@@ -48,7 +56,30 @@ export class Subscriptions {
     return queue;
   }
 
+  /** Every event of every environment (and the core's own), from now until the client goes (Axle extension; the GUI). */
+  private everything(signal: AbortSignal): AsyncIterable<Event> {
+    const queue = new AsyncQueue<Event>();
+    this.all.add(queue);
+    signal.addEventListener('abort', () => {
+      queue.close();
+      this.all.delete(queue);
+    });
+    return queue;
+  }
+
   private route(s: StampedEvent): void {
+    if (this.all.size > 0) {
+      const wire = toWireEvent(s);
+      for (const q of this.all) {
+        q.push(wire);
+        // A client that does not keep up is cut off (it re-reads the list when it subscribes again), so that its
+        // backlog cannot grow without bound in the core.
+        if (q.length > this.allBacklog) {
+          q.close();
+          this.all.delete(q);
+        }
+      }
+    }
     const envId = 'environmentId' in s.event ? s.event.environmentId : undefined;
     if (envId !== undefined) this.remember(envId, s);
     for (const [id, sub] of this.subs) {
@@ -82,6 +113,11 @@ export class Subscriptions {
     }, REPLAY_KEEP_MS).unref();
   }
 }
+
+/** The subscription id that streams every event of the core (the web GUI's live view). */
+export const ALL_EVENTS = '*';
+/** Unread events after which an id-`*` stream is ended. */
+export const ALL_BACKLOG = 50_000;
 
 const REPLAY_LIMIT = 500;
 /** Events kept after an environment's end (its last steps: teardown, DESTROY done). */
