@@ -93,6 +93,22 @@ async function cpuMs(f: () => Promise<void>): Promise<number> {
   return Math.round((d.user + d.system) / 1000);
 }
 
+/** CPU (user + system) in ms used so far by the processes `pids`, from /proc (clock ticks of 10 ms). */
+function processesCpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks * 10;
+}
+
 const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export function uptime(): string {
@@ -134,12 +150,15 @@ async function cycle(
   hostsVar: string,
 ): Promise<Figures> {
   const marks = transitionMarks(core.context.bus);
+  const pids = core.engine?.pids() ?? [];
+  const agents0 = processesCpuMs(pids);
   const [created, create, createCpu] = await timed(() =>
     c.newEnvironment({ workflowTemplate: workflow, vars: { hosts: hostsVar } }),
   );
   const id = created.environment?.id ?? '';
   const [, start, startCpu] = await timed(() => c.controlEnvironment({ id, type: Op.START_ACTIVITY }));
   const [, stop, stopCpu] = await timed(() => c.controlEnvironment({ id, type: Op.STOP_ACTIVITY }));
+  const agentsCpu = processesCpuMs(pids) - agents0;
   const deploy = marks.span('DEPLOY');
   const configure = marks.span('CONFIGURE');
   await c.controlEnvironment({ id, type: Op.START_ACTIVITY });
@@ -158,6 +177,7 @@ async function cycle(
     startCpu,
     stopCpu,
     destroyCpu,
+    agentsCpu,
   };
 }
 
@@ -221,7 +241,7 @@ async function scaled(nHosts: number): Promise<void> {
       `  create ${s('create')} (DEPLOY ${s('deploy')}, CONFIGURE ${s('configure')}) | START ${s('start')} | STOP ${s('stop')} | destroy ${s('destroy')}`,
     );
     console.log(
-      `  core CPU ms: create ${s('createCpu')} | START ${s('startCpu')} | STOP ${s('stopCpu')} | destroy ${s('destroyCpu')}`,
+      `  core CPU ms: create ${s('createCpu')} | START ${s('startCpu')} | STOP ${s('stopCpu')} | destroy ${s('destroyCpu')} | agent processes' CPU from create to STOP ${s('agentsCpu')}`,
     );
     console.log(
       `  ${all[0]?.['eosUpdates']} END_OF_STREAM updates: core CPU ${s('eosCpu')} ms | then the automatic STOP ${s('autoStop')} ms`,
