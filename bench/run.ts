@@ -1,15 +1,11 @@
 /** Runs every benchmark of bench/ in turn (`npm run bench`). */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleAgent } from '../src/engine/agent-bundle.ts';
-import { AGENT_BUNDLE } from '../src/engine/agent-entry.ts';
 
 await import('./plan.ts');
 await import('./placement.ts');
 // The runtime benchmark runs the bundled agent (as production nodes do) in a process of its own, so that the core's
 // memory figures are not the earlier benchmarks'.
-if (!existsSync(AGENT_BUNDLE)) await bundleAgent(AGENT_BUNDLE);
 execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'runtime.ts')], {
   stdio: 'inherit',
 });

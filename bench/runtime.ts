@@ -2,21 +2,22 @@
  * Runtime benchmark. (a) 1 host × 20 real demo tasks (readout processes): create-to-CONFIGURED, START, STOP, destroy.
  * (b) the control plane at scale: N posing hosts × 20 simulated tasks over the real agent protocol, as 10 bound/
  * connected TCP channel pairs per host (so CONFIGURE resolves every peer address), for N = 10, 50 and 200 (200, 1,000
- * and 4,000 tasks; agents in 4 processes, the bundled agent when `dist/axle-agent.mjs` exists). Per size, the core runs
+ * and 4,000 tasks; agents in 4 processes of the bundled agent). Per size, the core runs
  * in this process and every figure is repeated (min/median): DEPLOY, CONFIGURE, START, STOP, destroy, the core CPU
  * spent on a burst of END_OF_STREAM updates from every task, and peak memory of the core and of the agent processes.
  * Usage: node --import tsx bench/runtime.ts [hosts=10,50,200] [tasksPerHost=20]
- * Environment: AXLE_BENCH=a|b|ab (default ab), AXLE_BENCH_RUNS (default 3), AXLE_COMPILED_AGENTS=0|1 (default: 1 when
- * the bundle exists).
+ * Environment: AXLE_BENCH=a|b|ab (default ab), AXLE_BENCH_RUNS (default 3), AXLE_COMPILED_AGENTS=0 (agents through tsx
+ * instead of `dist/axle-agent.mjs`, which this benchmark bundles from the current sources first).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { createClient } from '@connectrpc/connect';
 import type { Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
+import { bundleAgent } from '../src/engine/agent-bundle.ts';
 import { AGENT_BUNDLE } from '../src/engine/agent-entry.ts';
 import { TaskUpdateSchema } from '../src/gen/axle/agent/v1/agent_pb.ts';
 import { Control, ControlEnvironmentRequest_Optype as Op } from '../src/gen/protos/o2control_pb.ts';
@@ -123,11 +124,7 @@ type Figures = Record<string, number>;
 
 async function startBenchCore(root: string, nHosts: number, mode: 'simulated' | 'real', processes: number) {
   const agents = Array.from({ length: nHosts }, (_, i) => ({ host: `flp${String(i + 1).padStart(3, '0')}` }));
-  const compiledAgents = process.env['AXLE_COMPILED_AGENTS'] !== '0' && existsSync(AGENT_BUNDLE);
-  if (process.env['AXLE_COMPILED_AGENTS'] === '1' && !compiledAgents)
-    throw new Error(
-      `AXLE_COMPILED_AGENTS=1 needs the bundled agent ${AGENT_BUNDLE}: run npm run build first`,
-    );
+  const compiledAgents = process.env['AXLE_COMPILED_AGENTS'] !== '0';
   const core = await startCore({
     stateDir: join(root, 'state'),
     port: 0,
@@ -282,6 +279,8 @@ async function realTasks(): Promise<void> {
 }
 
 const which = process.env['AXLE_BENCH'] ?? 'ab';
+// Agents run from a bundle of the current sources (engines fall back to tsx when the bundle is older than them).
+if (process.env['AXLE_COMPILED_AGENTS'] !== '0') await bundleAgent(AGENT_BUNDLE);
 console.log(`runtime benchmark; load before: ${uptime()}`);
 if (which.includes('a')) await realTasks();
 if (which.includes('b')) for (const n of sizes) await scaled(n);
