@@ -136,6 +136,27 @@ test('create deploys and configures with channel addresses; START/STOP/RESET wit
   assert.deepEqual(steps.slice(0, 5), order);
 });
 
+test('START and STOP arguments are built once per transition and shared by every task', async () => {
+  const h = harness();
+  const env = await h.manager.create({ workflow: 'wf', vars: { hosts: '["a","b","c"]' } });
+  for (const [event, expected] of [
+    ['START_ACTIVITY', 'START'],
+    ['STOP_ACTIVITY', 'STOP'],
+  ] as const) {
+    await h.manager.control(env.id, event);
+    const batch = h.controller.batches.at(-1) ?? [];
+    assert.equal(batch.length, 6, `one ${expected} item per work task`);
+    assert.ok(batch.every((i) => i.event === expected));
+    const first = batch[0]?.args;
+    assert.ok(
+      batch.every((i) => i.args === first),
+      `every ${expected} item carries the one arguments object built for the transition`,
+    );
+    assert.ok(Object.isFrozen(first), 'shared arguments cannot be changed for one task');
+  }
+  assert.equal(h.controller.batches.at(-2)?.[0]?.args['runNumber'], '101');
+});
+
 test('CONFIGURE arguments carry properties and resolved channel addresses', async () => {
   const h = harness();
   const env = await h.manager.create({ workflow: 'wf', vars: { hosts: '["a"]' } });

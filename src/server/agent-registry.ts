@@ -359,7 +359,7 @@ export class AgentRegistry implements TaskController {
             taskId: it.taskId,
             event: it.event,
             srcState: it.srcState,
-            arguments: { ...it.args },
+            arguments: it.args,
             timeoutMs: BigInt(it.timeoutMs),
           });
         });
