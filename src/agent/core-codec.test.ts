@@ -84,5 +84,23 @@ test('a LaunchBatch becomes one batch of launch commands with ids <command id>.<
   };
   const hello = encodeHello(identity, []);
   assert.ok(hello.kind.case === 'hello');
-  assert.deepEqual([hello.kind.value.features, hello.kind.value.pid], [['launch-batch'], 42]);
+  assert.deepEqual([hello.kind.value.features, hello.kind.value.pid], [['launch-batch', 'kill-batch'], 42]);
+});
+
+test('a KillBatch becomes one batch of kill commands with ids <command id>.<index>', () => {
+  const message = create(CoreMessageSchema, {
+    kind: {
+      case: 'command',
+      value: { id: 'k3', op: { case: 'killBatch', value: { kills: [{ taskId: 'x' }, { taskId: 'y' }] } } },
+    },
+  });
+  const input = decodeCoreMessage(message);
+  assert.ok(input?.kind === 'batch');
+  assert.deepEqual(
+    input.commands.map((c) => [c.id, c.op.kind, c.op.kind === 'kill' ? c.op.taskId : '']),
+    [
+      ['k3.0', 'kill', 'x'],
+      ['k3.1', 'kill', 'y'],
+    ],
+  );
 });

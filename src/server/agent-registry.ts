@@ -35,6 +35,8 @@ import { LoopStallMeter } from './liveness.ts';
 import { placeWaitingForHosts } from './host-wait.ts';
 
 const MARGIN_MS = 5_000;
+/** The Hello feature of agents that take KillBatch. */
+export const KILL_BATCH_FEATURE = 'kill-batch';
 /** Time agents started by a cluster engine get to connect. */
 const AGENT_CONNECT_MS = 30_000;
 const UPDATE_KINDS: readonly TaskUpdateKind[] = [
@@ -391,15 +393,36 @@ export class AgentRegistry implements TaskController {
     };
   }
 
+  /** Kills tasks: one KillBatch per agent that takes them, one Kill command per task for the others. */
   async kill(taskIds: readonly string[]): Promise<void> {
-    await Promise.all(
-      taskIds.map(async (taskId) => {
-        await this.command(taskId, { case: 'kill', value: create(KillSchema, { taskId }) }, 15_000);
-        const key = this.taskHost.get(taskId);
-        if (key !== undefined) this.agents.get(key)?.tasks.delete(taskId);
-        this.taskHost.delete(taskId);
-      }),
-    );
+    const byLink = new Map<AgentLink, string[]>();
+    const single: string[] = [];
+    for (const taskId of taskIds) {
+      const key = this.taskHost.get(taskId);
+      const link = key === undefined ? undefined : this.agents.get(key);
+      if (link?.hello.features.includes(KILL_BATCH_FEATURE) === true) {
+        const ids = byLink.get(link);
+        if (ids === undefined) byLink.set(link, [taskId]);
+        else ids.push(taskId);
+      } else single.push(taskId);
+    }
+    const timeoutMs = 15_000 + MARGIN_MS;
+    await Promise.all([
+      ...[...byLink].map(([link, ids]) =>
+        link.sendBatch(
+          { case: 'killBatch', items: ids.map((taskId) => create(KillSchema, { taskId })) },
+          timeoutMs,
+        ),
+      ),
+      ...single.map((taskId) =>
+        this.command(taskId, { case: 'kill', value: create(KillSchema, { taskId }) }, 15_000),
+      ),
+    ]);
+    for (const taskId of taskIds) {
+      const key = this.taskHost.get(taskId);
+      if (key !== undefined) this.agents.get(key)?.tasks.delete(taskId);
+      this.taskHost.delete(taskId);
+    }
   }
 
   subscribe(listener: (u: TaskUpdate) => void): () => void {
