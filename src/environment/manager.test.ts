@@ -325,3 +325,27 @@ test('a task whose command uses an undefined variable is refused naming the vari
   assert.deepEqual(h.manager.list(), []);
   assert.deepEqual(h.controller.log, [], 'nothing was launched');
 });
+
+test('released tasks are listed and cleaned up without scanning the task list per task', async () => {
+  const h = harness();
+  const env = await h.manager.create({ workflow: 'wf', vars: { hosts: '["a","b","c","d"]' } });
+  let scans = 0;
+  const tasks = env.tasks;
+  for (const name of ['find', 'filter', 'some', 'includes', 'indexOf', 'findIndex'] as const) {
+    const original = tasks[name].bind(tasks) as (...a: unknown[]) => unknown;
+    Object.defineProperty(tasks, name, {
+      value: (...a: unknown[]) => {
+        scans++;
+        return original(...a);
+      },
+    });
+  }
+  const r = await h.manager.destroy(env.id, { keepTasks: true });
+  assert.equal(r.kept.length, env.tasks.length);
+  scans = 0;
+  const released = h.manager.releasedTasks();
+  assert.deepEqual(released.map((t) => t.taskId).sort(), [...r.kept].sort());
+  await h.manager.cleanupReleased(r.kept);
+  assert.deepEqual(h.manager.releasedTasks(), []);
+  assert.equal(scans, 0, 'no scan of the environment task list per released task');
+});
