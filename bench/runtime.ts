@@ -153,11 +153,14 @@ async function cycle(
     c.newEnvironment({ workflowTemplate: workflow, vars: { hosts: hostsVar } }),
   );
   const id = created.environment?.id ?? '';
+  const mem = process.memoryUsage();
   const [, start, startCpu] = await timed(() => c.controlEnvironment({ id, type: Op.START_ACTIVITY }));
   const [, stop, stopCpu] = await timed(() => c.controlEnvironment({ id, type: Op.STOP_ACTIVITY }));
   const agentsCpu = processesCpuMs(pids) - agents0;
   const deploy = marks.span('DEPLOY');
   const configure = marks.span('CONFIGURE');
+  const deployCpu = marks.cpu('DEPLOY');
+  const configureCpu = marks.cpu('CONFIGURE');
   await c.controlEnvironment({ id, type: Op.START_ACTIVITY });
   const eos = await endOfStreamBurst(core, id);
   const [, destroy, destroyCpu] = await timed(() => c.destroyEnvironment({ id }));
@@ -174,7 +177,11 @@ async function cycle(
     startCpu,
     stopCpu,
     destroyCpu,
+    deployCpu,
+    configureCpu,
     agentsCpu,
+    rssCreated: Math.round(mem.rss / 2 ** 20),
+    heapCreated: Math.round(mem.heapUsed / 2 ** 20),
   };
 }
 
@@ -221,6 +228,7 @@ async function scaled(nHosts: number): Promise<void> {
   repo(join(root, 'repo'), 'simulated');
   const { core, c, hostsVar, compiledAgents } = await startBenchCore(root, nHosts, 'simulated', 4);
   try {
+    const idleRss = rssMb(process.pid, 'VmRSS');
     const all: Figures[] = [];
     let runningCore = 0;
     for (let i = 0; i < runs; i++) {
@@ -238,13 +246,13 @@ async function scaled(nHosts: number): Promise<void> {
       `  create ${s('create')} (DEPLOY ${s('deploy')}, CONFIGURE ${s('configure')}) | START ${s('start')} | STOP ${s('stop')} | destroy ${s('destroy')}`,
     );
     console.log(
-      `  core CPU ms: create ${s('createCpu')} | START ${s('startCpu')} | STOP ${s('stopCpu')} | destroy ${s('destroyCpu')} | agent processes' CPU from create to STOP ${s('agentsCpu')}`,
+      `  core CPU ms: create ${s('createCpu')} (DEPLOY ${s('deployCpu')}, CONFIGURE ${s('configureCpu')}) | START ${s('startCpu')} | STOP ${s('stopCpu')} | destroy ${s('destroyCpu')} | agent processes' CPU from create to STOP ${s('agentsCpu')}`,
     );
     console.log(
       `  ${all[0]?.['eosUpdates']} END_OF_STREAM updates: core CPU ${s('eosCpu')} ms | then the automatic STOP ${s('autoStop')} ms`,
     );
     console.log(
-      `  RSS: benchmark process (core + tsx) ${runningCore} MB after a cycle, ${peakCore} MB peak so far | largest agent process peak ${peakAgents} MB`,
+      `  core (in the benchmark process, with tsx and the client): RSS ${idleRss} MB with the agents connected, ${s('rssCreated')} MB with the environment created (heap used ${s('heapCreated')} MB), ${runningCore} MB after a cycle, ${peakCore} MB peak so far | largest agent process peak ${peakAgents} MB`,
     );
   } finally {
     await core.stop();
