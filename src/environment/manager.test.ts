@@ -246,6 +246,35 @@ test('END_OF_STREAM from every task stops the run; auto_stop_timeout stops it to
   assert.equal(env2.state, 'CONFIGURED');
 });
 
+test('END_OF_STREAM updates cost O(tasks) per run in all, not per update, and still stop the run', async () => {
+  const hosts = Array.from({ length: 40 }, (_, i) => `x${i}`);
+  const h = harness();
+  const env = await h.manager.create({ workflow: 'wf', vars: { hosts: JSON.stringify(hosts) } });
+  await h.manager.control(env.id, 'START_ACTIVITY');
+  let reads = 0;
+  for (const t of env.tasks) {
+    let safe = t.safeToStop;
+    Object.defineProperty(t, 'safeToStop', {
+      get: () => {
+        reads++;
+        return safe;
+      },
+      set: (v: boolean) => {
+        safe = v;
+      },
+    });
+  }
+  const work = env.workTasks();
+  for (const t of work) {
+    h.controller.emit(t.desc.path, { kind: 'END_OF_STREAM' });
+    await new Promise((r) => setImmediate(r));
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(env.state, 'CONFIGURED', 'the last END_OF_STREAM stopped the run');
+  // One look per task and per update, and one exact check at the end; a scan per update would be ~n²/2 (3,200).
+  assert.ok(reads <= 4 * work.length, `${reads} reads of safeToStop for ${work.length} updates`);
+});
+
 test('destroy in every state, with and without force and keepTasks', async () => {
   for (const [to, opts, ok] of [
     ['CONFIGURED', {}, true],
