@@ -272,14 +272,17 @@ async function realTasks(): Promise<void> {
     const id = created.environment?.id ?? '';
     const [, start] = await timed(() => c.controlEnvironment({ id, type: Op.START_ACTIVITY }));
     const [, stop] = await timed(() => c.controlEnvironment({ id, type: Op.STOP_ACTIVITY }));
+    const runningAgent = Math.max(0, ...(core.engine?.pids() ?? []).map((p) => rssMb(p, 'VmRSS')));
     const [, destroy] = await timed(() => c.destroyEnvironment({ id }));
     marks.stop();
+    const peakAgent = Math.max(0, ...(core.engine?.pids() ?? []).map((p) => rssMb(p)));
     console.log(
       `(a) 1 host × ${perHost} real demo tasks, 1 agent process${compiledAgents ? ' (bundled agent)' : ' (tsx)'}`,
     );
     console.log(
       `  create ${create} ms (DEPLOY ${marks.span('DEPLOY')} ms, CONFIGURE ${marks.span('CONFIGURE')} ms) | START ${start} ms | STOP ${stop} ms | destroy ${destroy} ms`,
     );
+    console.log(`  agent process: peak RSS ${peakAgent} MB (${runningAgent} MB while running)`);
   } finally {
     await core.stop();
     rmSync(root, { recursive: true, force: true });
