@@ -34,8 +34,8 @@ export interface AgentIdentity {
   readonly pid: number;
 }
 
-/** Protocol features this agent understands (Hello.features): LaunchBatch, KillBatch. */
-export const AGENT_FEATURES: readonly string[] = ['launch-batch', 'kill-batch'];
+/** Protocol features this agent understands (Hello.features): LaunchBatch, KillBatch, TransitionBatch.shared_arguments. */
+export const AGENT_FEATURES: readonly string[] = ['launch-batch', 'kill-batch', 'shared-arguments'];
 
 /** A core message as the agent understands it; `undefined` for an empty or unknown one. */
 export type CoreInput =
@@ -68,7 +68,7 @@ function decodeCommand(command: Command): CoreInput {
         ? op.value.launches.map(decodeLaunch)
         : op.case === 'killBatch'
           ? op.value.kills.map((k): AgentOp => ({ kind: 'kill', taskId: k.taskId }))
-          : op.value.transitions.map(decodeTransition);
+          : op.value.transitions.map((t) => decodeTransition(t, op.value.sharedArguments));
     return { kind: 'batch', commands: ops.map((o, i) => ({ id: `${command.id}.${i}`, op: o })) };
   }
   const decoded = decodeOp(command);
@@ -113,13 +113,13 @@ function decodeLaunch(l: WireLaunch): AgentOp {
   };
 }
 
-function decodeTransition(t: WireTransition): AgentOp {
+function decodeTransition(t: WireTransition, shared: Readonly<Record<string, string>> = {}): AgentOp {
   return {
     kind: 'transition',
     taskId: t.taskId,
     event: t.event,
     srcState: t.srcState,
-    arguments: { ...t.arguments },
+    arguments: { ...shared, ...t.arguments },
     timeoutMs: Number(t.timeoutMs),
   };
 }

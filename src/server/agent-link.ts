@@ -26,7 +26,11 @@ type Op = Command['op'];
 
 /** Many operations in one command, answered by one CommandResults (ids `<command id>.<index>`). */
 export type Batch =
-  | { readonly case: 'transitionBatch'; readonly items: readonly Transition[] }
+  | {
+      readonly case: 'transitionBatch';
+      readonly items: readonly Transition[];
+      readonly shared?: Readonly<Record<string, string>>;
+    }
   | { readonly case: 'launchBatch'; readonly items: readonly Launch[] }
   | { readonly case: 'killBatch'; readonly items: readonly Kill[] };
 
@@ -108,7 +112,10 @@ function batchOp(batch: Batch): Op {
     case 'transitionBatch':
       return {
         case: 'transitionBatch',
-        value: create(TransitionBatchSchema, { transitions: [...batch.items] }),
+        value: create(TransitionBatchSchema, {
+          transitions: [...batch.items],
+          ...(batch.shared === undefined ? {} : { sharedArguments: batch.shared }),
+        }),
       };
   }
 }

@@ -37,6 +37,19 @@ import { placeWaitingForHosts } from './host-wait.ts';
 const MARGIN_MS = 5_000;
 /** The Hello feature of agents that take KillBatch. */
 export const KILL_BATCH_FEATURE = 'kill-batch';
+/** The Hello feature of agents that take TransitionBatch.shared_arguments. */
+export const SHARED_ARGUMENTS_FEATURE = 'shared-arguments';
+
+/** The one arguments object all of an agent's items carry (built once per transition), if the agent takes it once. */
+function sharedArgs(
+  link: AgentLink,
+  idx: readonly number[],
+  items: readonly TransitionItem[],
+): Readonly<Record<string, string>> | undefined {
+  if (!link.hello.features.includes(SHARED_ARGUMENTS_FEATURE)) return undefined;
+  const first = items[idx[0] as number]?.args;
+  return first !== undefined && idx.every((i) => items[i]?.args === first) ? first : undefined;
+}
 /** Time agents started by a cluster engine get to connect. */
 const AGENT_CONNECT_MS = 30_000;
 const UPDATE_KINDS: readonly TaskUpdateKind[] = [
@@ -351,22 +364,30 @@ export class AgentRegistry implements TaskController {
               ? `task ${it.taskId} is not deployed`
               : `agent on ${hostOf(key)} is not connected`,
         };
-      else byHost.set(link, [...(byHost.get(link) ?? []), i]);
+      else {
+        const idx = byHost.get(link);
+        if (idx === undefined) byHost.set(link, [i]);
+        else idx.push(i);
+      }
     });
     await Promise.all(
       [...byHost].map(async ([link, idx]) => {
+        const shared = sharedArgs(link, idx, items);
         const wire = idx.map((i) => {
           const it = items[i] as TransitionItem;
           return create(TransitionSchema, {
             taskId: it.taskId,
             event: it.event,
             srcState: it.srcState,
-            arguments: it.args,
+            ...(shared === undefined ? { arguments: it.args } : {}),
             timeoutMs: BigInt(it.timeoutMs),
           });
         });
         const timeout = Math.max(...idx.map((i) => items[i]?.timeoutMs ?? 0)) + MARGIN_MS;
-        const results = await link.sendBatch({ case: 'transitionBatch', items: wire }, timeout);
+        const results = await link.sendBatch(
+          { case: 'transitionBatch', items: wire, ...(shared === undefined ? {} : { shared }) },
+          timeout,
+        );
         results.forEach((r, k) => {
           const i = idx[k] as number;
           const src = items[i]?.srcState ?? '';
