@@ -84,5 +84,56 @@ test('a LaunchBatch becomes one batch of launch commands with ids <command id>.<
   };
   const hello = encodeHello(identity, []);
   assert.ok(hello.kind.case === 'hello');
-  assert.deepEqual([hello.kind.value.features, hello.kind.value.pid], [['launch-batch'], 42]);
+  assert.deepEqual(
+    [hello.kind.value.features, hello.kind.value.pid],
+    [['launch-batch', 'kill-batch', 'shared-arguments'], 42],
+  );
+});
+
+test('a KillBatch becomes one batch of kill commands with ids <command id>.<index>', () => {
+  const message = create(CoreMessageSchema, {
+    kind: {
+      case: 'command',
+      value: { id: 'k3', op: { case: 'killBatch', value: { kills: [{ taskId: 'x' }, { taskId: 'y' }] } } },
+    },
+  });
+  const input = decodeCoreMessage(message);
+  assert.ok(input?.kind === 'batch');
+  assert.deepEqual(
+    input.commands.map((c) => [c.id, c.op.kind, c.op.kind === 'kill' ? c.op.taskId : '']),
+    [
+      ['k3.0', 'kill', 'x'],
+      ['k3.1', 'kill', 'y'],
+    ],
+  );
+});
+
+test("a TransitionBatch's shared arguments reach every transition, a transition's own arguments over them", () => {
+  const message = create(CoreMessageSchema, {
+    kind: {
+      case: 'command',
+      value: {
+        id: 's1',
+        op: {
+          case: 'transitionBatch',
+          value: {
+            sharedArguments: { runNumber: '7', cleanup: '0' },
+            transitions: [
+              { taskId: 'x', event: 'START' },
+              { taskId: 'y', event: 'START', arguments: { cleanup: '1', extra: 'e' } },
+            ],
+          },
+        },
+      },
+    },
+  });
+  const input = decodeCoreMessage(message);
+  assert.ok(input?.kind === 'batch');
+  assert.deepEqual(
+    input.commands.map((c) => [c.id, c.op.kind === 'transition' ? c.op.arguments : {}]),
+    [
+      ['s1.0', { runNumber: '7', cleanup: '0' }],
+      ['s1.1', { runNumber: '7', cleanup: '1', extra: 'e' }],
+    ],
+  );
 });

@@ -34,14 +34,14 @@ export interface AgentIdentity {
   readonly pid: number;
 }
 
-/** Protocol features this agent understands (Hello.features): LaunchBatch. */
-export const AGENT_FEATURES: readonly string[] = ['launch-batch'];
+/** Protocol features this agent understands (Hello.features): LaunchBatch, KillBatch, TransitionBatch.shared_arguments. */
+export const AGENT_FEATURES: readonly string[] = ['launch-batch', 'kill-batch', 'shared-arguments'];
 
 /** A core message as the agent understands it; `undefined` for an empty or unknown one. */
 export type CoreInput =
   | { readonly kind: 'welcome'; readonly coreId: string; readonly heartbeatIntervalMs: number }
   | { readonly kind: 'command'; readonly command: AgentCommand }
-  /** A TransitionBatch or LaunchBatch: its items as commands with ids `<batch id>.<index>`, answered together. */
+  /** A TransitionBatch, LaunchBatch or KillBatch: its items as commands with ids `<batch id>.<index>`, answered together. */
   | { readonly kind: 'batch'; readonly commands: readonly AgentCommand[] }
   | { readonly kind: 'bad-command'; readonly commandId: string; readonly error: string };
 
@@ -62,11 +62,13 @@ export function decodeCoreMessage(message: CoreMessage): CoreInput | undefined {
 
 function decodeCommand(command: Command): CoreInput {
   const op = command.op;
-  if (op.case === 'transitionBatch' || op.case === 'launchBatch') {
+  if (op.case === 'transitionBatch' || op.case === 'launchBatch' || op.case === 'killBatch') {
     const ops =
       op.case === 'launchBatch'
         ? op.value.launches.map(decodeLaunch)
-        : op.value.transitions.map(decodeTransition);
+        : op.case === 'killBatch'
+          ? op.value.kills.map((k): AgentOp => ({ kind: 'kill', taskId: k.taskId }))
+          : op.value.transitions.map((t) => decodeTransition(t, op.value.sharedArguments));
     return { kind: 'batch', commands: ops.map((o, i) => ({ id: `${command.id}.${i}`, op: o })) };
   }
   const decoded = decodeOp(command);
@@ -88,6 +90,7 @@ function decodeOp(command: Command): AgentOp | undefined {
       return { kind: 'kill', taskId: op.value.taskId };
     case 'transitionBatch':
     case 'launchBatch':
+    case 'killBatch':
     case undefined:
       return undefined;
   }
@@ -110,13 +113,13 @@ function decodeLaunch(l: WireLaunch): AgentOp {
   };
 }
 
-function decodeTransition(t: WireTransition): AgentOp {
+function decodeTransition(t: WireTransition, shared: Readonly<Record<string, string>> = {}): AgentOp {
   return {
     kind: 'transition',
     taskId: t.taskId,
     event: t.event,
     srcState: t.srcState,
-    arguments: { ...t.arguments },
+    arguments: { ...shared, ...t.arguments },
     timeoutMs: Number(t.timeoutMs),
   };
 }

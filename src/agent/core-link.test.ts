@@ -47,6 +47,7 @@ test('Hello, heartbeats at the Welcome interval, and one CommandResult per Comma
   assert.match(stream.hello.agentId, /^flp001-/);
   assert.deepEqual(stream.hello.tasks, []);
   assert.equal(stream.hello.scope, '', 'an agent without --scope serves every environment');
+  assert.equal(stream.acceptEncoding, null, 'the agent asks for uncompressed commands');
   await eventually(
     () => stream.received.filter((m) => m.kind.case === 'heartbeat').length >= 3,
     2000,

@@ -52,9 +52,9 @@ export function coreBaseUrl(coreUrl: string): string {
   return /^https?:\/\//.test(coreUrl) ? coreUrl : `http://${coreUrl}`;
 }
 
-/** A gRPC (HTTP/2 cleartext) transport to the core. */
+/** A gRPC (HTTP/2 cleartext) transport to the core; it neither sends nor accepts compressed messages. */
 export function createCoreTransport(coreUrl: string): Transport {
-  return createGrpcTransport({ baseUrl: coreBaseUrl(coreUrl) });
+  return createGrpcTransport({ baseUrl: coreBaseUrl(coreUrl), acceptCompression: [] });
 }
 
 export class CoreLink {

@@ -15,6 +15,8 @@ import { AsyncQueue } from './async-queue.ts';
 /** One agent stream as the fake core sees it. */
 export interface FakeAgentStream {
   readonly hello: Hello;
+  /** The agent's `grpc-accept-encoding` request header (null: none). */
+  readonly acceptEncoding: string | null;
   readonly received: AgentMessage[];
   send(message: CoreMessage): void;
   /** Sends a command and resolves with its result message. */
@@ -58,11 +60,14 @@ export class FakeCore {
 
   private routes(router: ConnectRouter): void {
     router.service(AgentService, {
-      connect: (requests) => this.accept(requests),
+      connect: (requests, ctx) => this.accept(requests, ctx.requestHeader.get('grpc-accept-encoding')),
     });
   }
 
-  private accept(requests: AsyncIterable<AgentMessage>): AsyncIterable<CoreMessage> {
+  private accept(
+    requests: AsyncIterable<AgentMessage>,
+    acceptEncoding: string | null,
+  ): AsyncIterable<CoreMessage> {
     const outgoing = new AsyncQueue<CoreMessage>();
     const waiting = new Map<string, (m: AgentMessage) => void>();
     let stream: (FakeAgentStream & { closed: boolean }) | undefined;
@@ -94,6 +99,7 @@ export class FakeCore {
     function makeStream(hello: Hello): FakeAgentStream & { closed: boolean } {
       return {
         hello,
+        acceptEncoding,
         received: [],
         closed: false,
         send: (m) => outgoing.push(m),

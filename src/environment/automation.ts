@@ -67,10 +67,36 @@ function checkEndOfStreamSoon(env: Environment, actions: AutomationActions): voi
   eosChecks.add(env);
   queueMicrotask(() => {
     eosChecks.delete(env);
-    const work = env.workTasks().filter((x) => x.status === 'ACTIVE');
-    if (env.state === 'RUNNING' && work.length > 0 && work.every((x) => x.safeToStop))
+    if (env.state === 'RUNNING' && maybeAllEnded(env) && allEnded(env))
       actions.stop(env, 'all tasks reached end of stream');
   });
+}
+
+/**
+ * Per environment and run: every task before `at` had ended (or was no active work task) when last looked at.
+ * Tasks only go from unfinished to ended during a run, so each check resumes there: O(tasks) per run in all,
+ * not per update. A task that went back (reattached) is caught by the exact check `allEnded`, which resets.
+ */
+const eosCursors = new WeakMap<Environment, { run: number; at: number }>();
+
+function maybeAllEnded(env: Environment): boolean {
+  const c = eosCursors.get(env);
+  const tasks = env.tasks;
+  let i = c !== undefined && c.run === env.runNumber ? c.at : 0;
+  while (i < tasks.length && !unfinished(tasks[i] as TaskRecord)) i++;
+  eosCursors.set(env, { run: env.runNumber, at: i });
+  return i === tasks.length;
+}
+
+function allEnded(env: Environment): boolean {
+  const work = env.workTasks().filter((x) => x.status === 'ACTIVE');
+  const ended = work.length > 0 && work.every((x) => x.safeToStop);
+  if (!ended) eosCursors.delete(env);
+  return ended;
+}
+
+function unfinished(t: TaskRecord): boolean {
+  return t.desc.hook === undefined && t.status === 'ACTIVE' && !t.safeToStop;
 }
 
 /** A task an agent reports again after it was lost (the agent came back): where and how it runs. */

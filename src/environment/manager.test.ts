@@ -136,6 +136,27 @@ test('create deploys and configures with channel addresses; START/STOP/RESET wit
   assert.deepEqual(steps.slice(0, 5), order);
 });
 
+test('START and STOP arguments are built once per transition and shared by every task', async () => {
+  const h = harness();
+  const env = await h.manager.create({ workflow: 'wf', vars: { hosts: '["a","b","c"]' } });
+  for (const [event, expected] of [
+    ['START_ACTIVITY', 'START'],
+    ['STOP_ACTIVITY', 'STOP'],
+  ] as const) {
+    await h.manager.control(env.id, event);
+    const batch = h.controller.batches.at(-1) ?? [];
+    assert.equal(batch.length, 6, `one ${expected} item per work task`);
+    assert.ok(batch.every((i) => i.event === expected));
+    const first = batch[0]?.args;
+    assert.ok(
+      batch.every((i) => i.args === first),
+      `every ${expected} item carries the one arguments object built for the transition`,
+    );
+    assert.ok(Object.isFrozen(first), 'shared arguments cannot be changed for one task');
+  }
+  assert.equal(h.controller.batches.at(-2)?.[0]?.args['runNumber'], '101');
+});
+
 test('CONFIGURE arguments carry properties and resolved channel addresses', async () => {
   const h = harness();
   const env = await h.manager.create({ workflow: 'wf', vars: { hosts: '["a"]' } });
@@ -225,6 +246,35 @@ test('END_OF_STREAM from every task stops the run; auto_stop_timeout stops it to
   assert.equal(env2.state, 'CONFIGURED');
 });
 
+test('END_OF_STREAM updates cost O(tasks) per run in all, not per update, and still stop the run', async () => {
+  const hosts = Array.from({ length: 40 }, (_, i) => `x${i}`);
+  const h = harness();
+  const env = await h.manager.create({ workflow: 'wf', vars: { hosts: JSON.stringify(hosts) } });
+  await h.manager.control(env.id, 'START_ACTIVITY');
+  let reads = 0;
+  for (const t of env.tasks) {
+    let safe = t.safeToStop;
+    Object.defineProperty(t, 'safeToStop', {
+      get: () => {
+        reads++;
+        return safe;
+      },
+      set: (v: boolean) => {
+        safe = v;
+      },
+    });
+  }
+  const work = env.workTasks();
+  for (const t of work) {
+    h.controller.emit(t.desc.path, { kind: 'END_OF_STREAM' });
+    await new Promise((r) => setImmediate(r));
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(env.state, 'CONFIGURED', 'the last END_OF_STREAM stopped the run');
+  // One look per task and per update, and one exact check at the end; a scan per update would be ~n²/2 (3,200).
+  assert.ok(reads <= 4 * work.length, `${reads} reads of safeToStop for ${work.length} updates`);
+});
+
 test('destroy in every state, with and without force and keepTasks', async () => {
   for (const [to, opts, ok] of [
     ['CONFIGURED', {}, true],
@@ -303,4 +353,28 @@ test('a task whose command uses an undefined variable is refused naming the vari
   });
   assert.deepEqual(h.manager.list(), []);
   assert.deepEqual(h.controller.log, [], 'nothing was launched');
+});
+
+test('released tasks are listed and cleaned up without scanning the task list per task', async () => {
+  const h = harness();
+  const env = await h.manager.create({ workflow: 'wf', vars: { hosts: '["a","b","c","d"]' } });
+  let scans = 0;
+  const tasks = env.tasks;
+  for (const name of ['find', 'filter', 'some', 'includes', 'indexOf', 'findIndex'] as const) {
+    const original = tasks[name].bind(tasks) as (...a: unknown[]) => unknown;
+    Object.defineProperty(tasks, name, {
+      value: (...a: unknown[]) => {
+        scans++;
+        return original(...a);
+      },
+    });
+  }
+  const r = await h.manager.destroy(env.id, { keepTasks: true });
+  assert.equal(r.kept.length, env.tasks.length);
+  scans = 0;
+  const released = h.manager.releasedTasks();
+  assert.deepEqual(released.map((t) => t.taskId).sort(), [...r.kept].sort());
+  await h.manager.cleanupReleased(r.kept);
+  assert.deepEqual(h.manager.releasedTasks(), []);
+  assert.equal(scans, 0, 'no scan of the environment task list per released task');
 });

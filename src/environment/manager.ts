@@ -245,7 +245,7 @@ export class EnvironmentManager {
     const out: TaskRecord[] = [];
     for (const [taskId, env] of this.taskOwner) {
       if (this.envs.get(env.id) === env) continue;
-      const t = env.tasks.find((x) => x.taskId === taskId);
+      const t = env.task(taskId);
       if (t !== undefined) out.push(t);
     }
     return out;

@@ -28,7 +28,7 @@ function channelKeys(
 }
 
 export type ArgsResult =
-  | { readonly ok: true; readonly args: Record<string, string> }
+  | { readonly ok: true; readonly args: Readonly<Record<string, string>> }
   | { readonly ok: false; readonly error: string };
 
 /** CONFIGURE arguments of a task, given every task of the environment by path. */

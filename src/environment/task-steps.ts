@@ -26,7 +26,7 @@ export async function taskStep(
       return deploy(env, controller, env.tasks);
     case 'GO_ERROR': {
       const running = env.workTasks().filter((t) => t.state === 'RUNNING');
-      await transitionAll(env, controller, running, 'STOP', () => ok(stopArgs((k) => env.variable(k), true)));
+      await transitionAll(env, controller, running, 'STOP', same(stopArgs((k) => env.variable(k), true)));
       return [];
     }
     case 'CONFIGURE': {
@@ -34,16 +34,18 @@ export async function taskStep(
       return transitionAll(env, controller, env.workTasks(), 'CONFIGURE', (t) => configureArgs(t, byPath));
     }
     case 'START_ACTIVITY':
-      return transitionAll(env, controller, env.workTasks(), 'START', () =>
-        ok(startArgs(env.runNumber, env.startCount, (k) => env.variable(k))),
+      return transitionAll(
+        env,
+        controller,
+        env.workTasks(),
+        'START',
+        same(startArgs(env.runNumber, env.startCount, (k) => env.variable(k))),
       );
     case 'STOP_ACTIVITY':
-      return transitionAll(env, controller, env.workTasks(), 'STOP', () =>
-        ok(stopArgs((k) => env.variable(k))),
-      );
+      return transitionAll(env, controller, env.workTasks(), 'STOP', same(stopArgs((k) => env.variable(k))));
     case 'RESET':
     case 'EXIT':
-      return transitionAll(env, controller, env.workTasks(), TASK_EVENT_OF[event] ?? event, () => ok({}));
+      return transitionAll(env, controller, env.workTasks(), TASK_EVENT_OF[event] ?? event, same({}));
   }
 }
 
@@ -109,7 +111,11 @@ async function deploy(
 
 type ArgsFor = (t: TaskRecord) => ArgsResult;
 
-const ok = (args: Record<string, string>): ArgsResult => ({ ok: true, args });
+/** The same arguments for every task, built once per transition: one shared, frozen object (never copied per task). */
+function same(args: Record<string, string>): ArgsFor {
+  const r: ArgsResult = { ok: true, args: Object.freeze(args) };
+  return () => r;
+}
 
 /** Sends `event` to every active task in one batch; returns the critical failures. */
 async function transitionAll(

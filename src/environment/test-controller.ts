@@ -26,6 +26,8 @@ export interface TestBehaviour {
 export class TestController implements TaskController {
   readonly log: string[] = [];
   readonly killed: string[] = [];
+  /** The items of every transitionMany call, in order. */
+  readonly batches: (readonly TransitionItem[])[] = [];
   private readonly paths = new Map<string, string>();
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
   private port = 9000;
@@ -70,6 +72,7 @@ export class TestController implements TaskController {
   }
 
   transitionMany(items: readonly TransitionItem[]): Promise<TransitionResult[]> {
+    this.batches.push(items);
     return Promise.all(items.map((i) => this.transition(i.taskId, i.event, i.srcState, i.args)));
   }
 

@@ -7,6 +7,7 @@ import type { AsyncQueue } from '../common/async-queue.ts';
 import {
   CommandSchema,
   CoreMessageSchema,
+  KillBatchSchema,
   LaunchBatchSchema,
   TransitionBatchSchema,
 } from '../gen/axle/agent/v1/agent_pb.ts';
@@ -15,6 +16,7 @@ import type {
   CommandResult,
   CoreMessage,
   Hello,
+  Kill,
   Launch,
   Transition,
 } from '../gen/axle/agent/v1/agent_pb.ts';
@@ -24,8 +26,13 @@ type Op = Command['op'];
 
 /** Many operations in one command, answered by one CommandResults (ids `<command id>.<index>`). */
 export type Batch =
-  | { readonly case: 'transitionBatch'; readonly items: readonly Transition[] }
-  | { readonly case: 'launchBatch'; readonly items: readonly Launch[] };
+  | {
+      readonly case: 'transitionBatch';
+      readonly items: readonly Transition[];
+      readonly shared?: Readonly<Record<string, string>>;
+    }
+  | { readonly case: 'launchBatch'; readonly items: readonly Launch[] }
+  | { readonly case: 'killBatch'; readonly items: readonly Kill[] };
 
 export class AgentLink {
   readonly tasks = new Set<string>();
@@ -75,13 +82,7 @@ export class AgentLink {
       for (let i = 0; i < count; i++)
         this.settle(`${id}.${i}`, new Error(`agent on ${this.host} did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    const op: Op =
-      batch.case === 'launchBatch'
-        ? { case: 'launchBatch', value: create(LaunchBatchSchema, { launches: [...batch.items] }) }
-        : {
-            case: 'transitionBatch',
-            value: create(TransitionBatchSchema, { transitions: [...batch.items] }),
-          };
+    const op = batchOp(batch);
     this.out.push(
       create(CoreMessageSchema, { kind: { case: 'command', value: create(CommandSchema, { id, op }) } }),
     );
@@ -99,5 +100,22 @@ export class AgentLink {
   close(reason: string): void {
     for (const id of [...this.waiting.keys()]) this.settle(id, new Error(reason));
     this.out.close();
+  }
+}
+
+function batchOp(batch: Batch): Op {
+  switch (batch.case) {
+    case 'launchBatch':
+      return { case: 'launchBatch', value: create(LaunchBatchSchema, { launches: [...batch.items] }) };
+    case 'killBatch':
+      return { case: 'killBatch', value: create(KillBatchSchema, { kills: [...batch.items] }) };
+    case 'transitionBatch':
+      return {
+        case: 'transitionBatch',
+        value: create(TransitionBatchSchema, {
+          transitions: [...batch.items],
+          ...(batch.shared === undefined ? {} : { sharedArguments: batch.shared }),
+        }),
+      };
   }
 }

@@ -35,6 +35,21 @@ import { LoopStallMeter } from './liveness.ts';
 import { placeWaitingForHosts } from './host-wait.ts';
 
 const MARGIN_MS = 5_000;
+/** The Hello feature of agents that take KillBatch. */
+export const KILL_BATCH_FEATURE = 'kill-batch';
+/** The Hello feature of agents that take TransitionBatch.shared_arguments. */
+export const SHARED_ARGUMENTS_FEATURE = 'shared-arguments';
+
+/** The one arguments object all of an agent's items carry (built once per transition), if the agent takes it once. */
+function sharedArgs(
+  link: AgentLink,
+  idx: readonly number[],
+  items: readonly TransitionItem[],
+): Readonly<Record<string, string>> | undefined {
+  if (!link.hello.features.includes(SHARED_ARGUMENTS_FEATURE)) return undefined;
+  const first = items[idx[0] as number]?.args;
+  return first !== undefined && idx.every((i) => items[i]?.args === first) ? first : undefined;
+}
 /** Time agents started by a cluster engine get to connect. */
 const AGENT_CONNECT_MS = 30_000;
 const UPDATE_KINDS: readonly TaskUpdateKind[] = [
@@ -382,22 +397,30 @@ export class AgentRegistry implements TaskController {
               ? `task ${it.taskId} is not deployed`
               : `agent on ${hostOf(key)} is not connected`,
         };
-      else byHost.set(link, [...(byHost.get(link) ?? []), i]);
+      else {
+        const idx = byHost.get(link);
+        if (idx === undefined) byHost.set(link, [i]);
+        else idx.push(i);
+      }
     });
     await Promise.all(
       [...byHost].map(async ([link, idx]) => {
+        const shared = sharedArgs(link, idx, items);
         const wire = idx.map((i) => {
           const it = items[i] as TransitionItem;
           return create(TransitionSchema, {
             taskId: it.taskId,
             event: it.event,
             srcState: it.srcState,
-            arguments: { ...it.args },
+            ...(shared === undefined ? { arguments: it.args } : {}),
             timeoutMs: BigInt(it.timeoutMs),
           });
         });
         const timeout = Math.max(...idx.map((i) => items[i]?.timeoutMs ?? 0)) + MARGIN_MS;
-        const results = await link.sendBatch({ case: 'transitionBatch', items: wire }, timeout);
+        const results = await link.sendBatch(
+          { case: 'transitionBatch', items: wire, ...(shared === undefined ? {} : { shared }) },
+          timeout,
+        );
         results.forEach((r, k) => {
           const i = idx[k] as number;
           const src = items[i]?.srcState ?? '';
@@ -424,15 +447,36 @@ export class AgentRegistry implements TaskController {
     };
   }
 
+  /** Kills tasks: one KillBatch per agent that takes them, one Kill command per task for the others. */
   async kill(taskIds: readonly string[]): Promise<void> {
-    await Promise.all(
-      taskIds.map(async (taskId) => {
-        await this.command(taskId, { case: 'kill', value: create(KillSchema, { taskId }) }, 15_000);
-        const key = this.taskHost.get(taskId);
-        if (key !== undefined) this.agents.get(key)?.tasks.delete(taskId);
-        this.taskHost.delete(taskId);
-      }),
-    );
+    const byLink = new Map<AgentLink, string[]>();
+    const single: string[] = [];
+    for (const taskId of taskIds) {
+      const key = this.taskHost.get(taskId);
+      const link = key === undefined ? undefined : this.agents.get(key);
+      if (link?.hello.features.includes(KILL_BATCH_FEATURE) === true) {
+        const ids = byLink.get(link);
+        if (ids === undefined) byLink.set(link, [taskId]);
+        else ids.push(taskId);
+      } else single.push(taskId);
+    }
+    const timeoutMs = 15_000 + MARGIN_MS;
+    await Promise.all([
+      ...[...byLink].map(([link, ids]) =>
+        link.sendBatch(
+          { case: 'killBatch', items: ids.map((taskId) => create(KillSchema, { taskId })) },
+          timeoutMs,
+        ),
+      ),
+      ...single.map((taskId) =>
+        this.command(taskId, { case: 'kill', value: create(KillSchema, { taskId }) }, 15_000),
+      ),
+    ]);
+    for (const taskId of taskIds) {
+      const key = this.taskHost.get(taskId);
+      if (key !== undefined) this.agents.get(key)?.tasks.delete(taskId);
+      this.taskHost.delete(taskId);
+    }
   }
 
   subscribe(listener: (u: TaskUpdate) => void): () => void {

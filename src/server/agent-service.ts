@@ -12,37 +12,50 @@ import type { AgentMessage, CoreMessage } from '../gen/axle/agent/v1/agent_pb.ts
 import { AgentLink } from './agent-link.ts';
 import type { AgentRegistry } from './agent-registry.ts';
 
+/**
+ * Agent streams are never compressed, whatever the agent accepts: commands and reports are small and go over a LAN,
+ * where gzip costs far more CPU than it saves (it was Connect's default for every message over 1 KiB).
+ */
+const AGENT_STREAM_OPTIONS = { acceptCompression: [] };
+
 export function agentRoutes(
   registry: AgentRegistry,
   coreId: string,
   heartbeatMs = 1000,
 ): (router: ConnectRouter) => void {
   return (router) =>
-    router.service(AgentService, {
-      async *connect(requests: AsyncIterable<AgentMessage>): AsyncIterable<CoreMessage> {
-        const it = requests[Symbol.asyncIterator]();
-        const first = await it.next();
-        const hello = first.done === true ? undefined : first.value.kind;
-        if (hello?.case !== 'hello')
-          throw new ConnectError('the first message of an agent stream must be Hello', Code.InvalidArgument);
-        if (hello.value.host === '')
-          throw new ConnectError('Hello.host must name the agent host', Code.InvalidArgument);
-        const out = new AsyncQueue<CoreMessage>();
-        const link = new AgentLink(hello.value, out);
-        const refusal = registry.attach(link);
-        if (refusal !== undefined) throw new ConnectError(refusal, Code.AlreadyExists);
-        out.push(
-          create(CoreMessageSchema, {
-            kind: {
-              case: 'welcome',
-              value: create(WelcomeSchema, { coreId, heartbeatIntervalMs: BigInt(heartbeatMs) }),
-            },
-          }),
-        );
-        void pump(it, link, registry);
-        for await (const m of out) yield m;
+    router.service(
+      AgentService,
+      {
+        async *connect(requests: AsyncIterable<AgentMessage>): AsyncIterable<CoreMessage> {
+          const it = requests[Symbol.asyncIterator]();
+          const first = await it.next();
+          const hello = first.done === true ? undefined : first.value.kind;
+          if (hello?.case !== 'hello')
+            throw new ConnectError(
+              'the first message of an agent stream must be Hello',
+              Code.InvalidArgument,
+            );
+          if (hello.value.host === '')
+            throw new ConnectError('Hello.host must name the agent host', Code.InvalidArgument);
+          const out = new AsyncQueue<CoreMessage>();
+          const link = new AgentLink(hello.value, out);
+          const refusal = registry.attach(link);
+          if (refusal !== undefined) throw new ConnectError(refusal, Code.AlreadyExists);
+          out.push(
+            create(CoreMessageSchema, {
+              kind: {
+                case: 'welcome',
+                value: create(WelcomeSchema, { coreId, heartbeatIntervalMs: BigInt(heartbeatMs) }),
+              },
+            }),
+          );
+          void pump(it, link, registry);
+          for await (const m of out) yield m;
+        },
       },
-    });
+      AGENT_STREAM_OPTIONS,
+    );
 }
 
 async function pump(

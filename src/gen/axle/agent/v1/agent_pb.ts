@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file axle/agent/v1/agent.proto.
  */
 export const file_axle_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("ChlheGxlL2FnZW50L3YxL2FnZW50LnByb3RvEg1heGxlLmFnZW50LnYxIvsBCgxBZ2VudE1lc3NhZ2USJQoFaGVsbG8YASABKAsyFC5heGxlLmFnZW50LnYxLkhlbGxvSAASLgoGcmVzdWx0GAIgASgLMhwuYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0SAASKwoGdXBkYXRlGAMgASgLMhkuYXhsZS5hZ2VudC52MS5UYXNrVXBkYXRlSAASLQoJaGVhcnRiZWF0GAQgASgLMhguYXhsZS5hZ2VudC52MS5IZWFydGJlYXRIABIwCgdyZXN1bHRzGAUgASgLMh0uYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0c0gAQgYKBGtpbmQiPwoOQ29tbWFuZFJlc3VsdHMSLQoHcmVzdWx0cxgBIAMoCzIcLmF4bGUuYWdlbnQudjEuQ29tbWFuZFJlc3VsdCKdAgoFSGVsbG8SDAoEaG9zdBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRILCgNjcHUYAyABKAESEQoJbWVtb3J5X21iGAQgASgBEjgKCmF0dHJpYnV0ZXMYBSADKAsyJC5heGxlLmFnZW50LnYxLkhlbGxvLkF0dHJpYnV0ZXNFbnRyeRIoCgV0YXNrcxgGIAMoCzIZLmF4bGUuYWdlbnQudjEuVGFza1JlcG9ydBIPCgd2ZXJzaW9uGAcgASgJEg0KBXNjb3BlGAggASgJEgsKA3BpZBgJIAEoBRIQCghmZWF0dXJlcxgKIAMoCRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIuCglIZWFydGJlYXQSDwoHdGltZV9tcxgBIAEoAxIQCghzZXF1ZW5jZRgCIAEoBCLAAQoKVGFza1JlcG9ydBIPCgd0YXNrX2lkGAEgASgJEhYKDmVudmlyb25tZW50X2lkGAIgASgJEg0KBXN0YXRlGAMgASgJEgsKA3BpZBgEIAEoBRI7CgllbmRwb2ludHMYBSADKAsyKC5heGxlLmFnZW50LnYxLlRhc2tSZXBvcnQuRW5kcG9pbnRzRW50cnkaMAoORW5kcG9pbnRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLvAQoNQ29tbWFuZFJlc3VsdBISCgpjb21tYW5kX2lkGAEgASgJEgoKAm9rGAIgASgIEg0KBWVycm9yGAMgASgJEg0KBXN0YXRlGAQgASgJEgsKA3BpZBgFIAEoBRI+CgllbmRwb2ludHMYBiADKAsyKy5heGxlLmFnZW50LnYxLkNvbW1hbmRSZXN1bHQuRW5kcG9pbnRzRW50cnkSEQoJZXhpdF9jb2RlGAcgASgFEg4KBm91dHB1dBgIIAEoCRowCg5FbmRwb2ludHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIosBCgpUYXNrVXBkYXRlEg8KB3Rhc2tfaWQYASABKAkSDQoFc3RhdGUYAiABKAkSCwoDcGlkGAMgASgFEg0KBWV2ZW50GAQgASgJEhEKCWV4aXRfY29kZRgFIAEoBRIOCgZzaWduYWwYBiABKAkSDgoGb3V0cHV0GAcgASgJEg4KBnJlYXNvbhgIIAEoCSJrCgtDb3JlTWVzc2FnZRIpCgd3ZWxjb21lGAEgASgLMhYuYXhsZS5hZ2VudC52MS5XZWxjb21lSAASKQoHY29tbWFuZBgCIAEoCzIWLmF4bGUuYWdlbnQudjEuQ29tbWFuZEgAQgYKBGtpbmQiOQoHV2VsY29tZRIPCgdjb3JlX2lkGAEgASgJEh0KFWhlYXJ0YmVhdF9pbnRlcnZhbF9tcxgCIAEoAyK+AgoHQ29tbWFuZBIKCgJpZBgBIAEoCRInCgZsYXVuY2gYAiABKAsyFS5heGxlLmFnZW50LnYxLkxhdW5jaEgAEi8KCnRyYW5zaXRpb24YAyABKAsyGS5heGxlLmFnZW50LnYxLlRyYW5zaXRpb25IABIyCgx0cmlnZ2VyX2hvb2sYBCABKAsyGi5heGxlLmFnZW50LnYxLlRyaWdnZXJIb29rSAASIwoEa2lsbBgFIAEoCzITLmF4bGUuYWdlbnQudjEuS2lsbEgAEjoKEHRyYW5zaXRpb25fYmF0Y2gYBiABKAsyHi5heGxlLmFnZW50LnYxLlRyYW5zaXRpb25CYXRjaEgAEjIKDGxhdW5jaF9iYXRjaBgHIAEoCzIaLmF4bGUuYWdlbnQudjEuTGF1bmNoQmF0Y2hIAEIECgJvcCI2CgtMYXVuY2hCYXRjaBInCghsYXVuY2hlcxgBIAMoCzIVLmF4bGUuYWdlbnQudjEuTGF1bmNoIkEKD1RyYW5zaXRpb25CYXRjaBIuCgt0cmFuc2l0aW9ucxgBIAMoCzIZLmF4bGUuYWdlbnQudjEuVHJhbnNpdGlvbiLaAgoGTGF1bmNoEg8KB3Rhc2tfaWQYASABKAkSFgoOZW52aXJvbm1lbnRfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIMCgRwYXRoGAQgASgJEhQKDGNvbnRyb2xfbW9kZRgFIAEoCRIrCgdjb21tYW5kGAYgASgLMhouYXhsZS5hZ2VudC52MS5Db21tYW5kU3BlYxIpCgViaW5kcxgHIAMoCzIaLmF4bGUuYWdlbnQudjEuQmluZFJlcXVlc3QSEQoJc2ltdWxhdGVkGAggASgIEhIKCnRpbWVvdXRfbXMYCSABKAMSMQoGbGFiZWxzGAogAygLMiEuYXhsZS5hZ2VudC52MS5MYXVuY2guTGFiZWxzRW50cnkSFAoMY29udHJvbF9wb3J0GAsgASgNGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEieQoLQ29tbWFuZFNwZWMSDQoFdmFsdWUYASABKAkSEQoJYXJndW1lbnRzGAIgAygJEgsKA2VudhgDIAMoCRIMCgR1c2VyGAQgASgJEg0KBXNoZWxsGAUgASgIEg4KBnN0ZG91dBgGIAEoCRIOCgZzdGRlcnIYByABKAkiUAoLQmluZFJlcXVlc3QSDwoHY2hhbm5lbBgBIAEoCRISCgphZGRyZXNzaW5nGAIgASgJEg4KBnRhcmdldBgDIAEoCRIMCgRwb3J0GAQgASgNIsIBCgpUcmFuc2l0aW9uEg8KB3Rhc2tfaWQYASABKAkSDQoFZXZlbnQYAiABKAkSEQoJc3JjX3N0YXRlGAMgASgJEjsKCWFyZ3VtZW50cxgEIAMoCzIoLmF4bGUuYWdlbnQudjEuVHJhbnNpdGlvbi5Bcmd1bWVudHNFbnRyeRISCgp0aW1lb3V0X21zGAUgASgDGjAKDkFyZ3VtZW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMgoLVHJpZ2dlckhvb2sSDwoHdGFza19pZBgBIAEoCRISCgp0aW1lb3V0X21zGAIgASgDIhcKBEtpbGwSDwoHdGFza19pZBgBIAEoCTJYCgxBZ2VudFNlcnZpY2USSAoHQ29ubmVjdBIbLmF4bGUuYWdlbnQudjEuQWdlbnRNZXNzYWdlGhouYXhsZS5hZ2VudC52MS5Db3JlTWVzc2FnZSIAKAEwAWIGcHJvdG8z");
+  fileDesc("ChlheGxlL2FnZW50L3YxL2FnZW50LnByb3RvEg1heGxlLmFnZW50LnYxIvsBCgxBZ2VudE1lc3NhZ2USJQoFaGVsbG8YASABKAsyFC5heGxlLmFnZW50LnYxLkhlbGxvSAASLgoGcmVzdWx0GAIgASgLMhwuYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0SAASKwoGdXBkYXRlGAMgASgLMhkuYXhsZS5hZ2VudC52MS5UYXNrVXBkYXRlSAASLQoJaGVhcnRiZWF0GAQgASgLMhguYXhsZS5hZ2VudC52MS5IZWFydGJlYXRIABIwCgdyZXN1bHRzGAUgASgLMh0uYXhsZS5hZ2VudC52MS5Db21tYW5kUmVzdWx0c0gAQgYKBGtpbmQiPwoOQ29tbWFuZFJlc3VsdHMSLQoHcmVzdWx0cxgBIAMoCzIcLmF4bGUuYWdlbnQudjEuQ29tbWFuZFJlc3VsdCKdAgoFSGVsbG8SDAoEaG9zdBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRILCgNjcHUYAyABKAESEQoJbWVtb3J5X21iGAQgASgBEjgKCmF0dHJpYnV0ZXMYBSADKAsyJC5heGxlLmFnZW50LnYxLkhlbGxvLkF0dHJpYnV0ZXNFbnRyeRIoCgV0YXNrcxgGIAMoCzIZLmF4bGUuYWdlbnQudjEuVGFza1JlcG9ydBIPCgd2ZXJzaW9uGAcgASgJEg0KBXNjb3BlGAggASgJEgsKA3BpZBgJIAEoBRIQCghmZWF0dXJlcxgKIAMoCRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIuCglIZWFydGJlYXQSDwoHdGltZV9tcxgBIAEoAxIQCghzZXF1ZW5jZRgCIAEoBCLAAQoKVGFza1JlcG9ydBIPCgd0YXNrX2lkGAEgASgJEhYKDmVudmlyb25tZW50X2lkGAIgASgJEg0KBXN0YXRlGAMgASgJEgsKA3BpZBgEIAEoBRI7CgllbmRwb2ludHMYBSADKAsyKC5heGxlLmFnZW50LnYxLlRhc2tSZXBvcnQuRW5kcG9pbnRzRW50cnkaMAoORW5kcG9pbnRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLvAQoNQ29tbWFuZFJlc3VsdBISCgpjb21tYW5kX2lkGAEgASgJEgoKAm9rGAIgASgIEg0KBWVycm9yGAMgASgJEg0KBXN0YXRlGAQgASgJEgsKA3BpZBgFIAEoBRI+CgllbmRwb2ludHMYBiADKAsyKy5heGxlLmFnZW50LnYxLkNvbW1hbmRSZXN1bHQuRW5kcG9pbnRzRW50cnkSEQoJZXhpdF9jb2RlGAcgASgFEg4KBm91dHB1dBgIIAEoCRowCg5FbmRwb2ludHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIosBCgpUYXNrVXBkYXRlEg8KB3Rhc2tfaWQYASABKAkSDQoFc3RhdGUYAiABKAkSCwoDcGlkGAMgASgFEg0KBWV2ZW50GAQgASgJEhEKCWV4aXRfY29kZRgFIAEoBRIOCgZzaWduYWwYBiABKAkSDgoGb3V0cHV0GAcgASgJEg4KBnJlYXNvbhgIIAEoCSJrCgtDb3JlTWVzc2FnZRIpCgd3ZWxjb21lGAEgASgLMhYuYXhsZS5hZ2VudC52MS5XZWxjb21lSAASKQoHY29tbWFuZBgCIAEoCzIWLmF4bGUuYWdlbnQudjEuQ29tbWFuZEgAQgYKBGtpbmQiOQoHV2VsY29tZRIPCgdjb3JlX2lkGAEgASgJEh0KFWhlYXJ0YmVhdF9pbnRlcnZhbF9tcxgCIAEoAyLuAgoHQ29tbWFuZBIKCgJpZBgBIAEoCRInCgZsYXVuY2gYAiABKAsyFS5heGxlLmFnZW50LnYxLkxhdW5jaEgAEi8KCnRyYW5zaXRpb24YAyABKAsyGS5heGxlLmFnZW50LnYxLlRyYW5zaXRpb25IABIyCgx0cmlnZ2VyX2hvb2sYBCABKAsyGi5heGxlLmFnZW50LnYxLlRyaWdnZXJIb29rSAASIwoEa2lsbBgFIAEoCzITLmF4bGUuYWdlbnQudjEuS2lsbEgAEjoKEHRyYW5zaXRpb25fYmF0Y2gYBiABKAsyHi5heGxlLmFnZW50LnYxLlRyYW5zaXRpb25CYXRjaEgAEjIKDGxhdW5jaF9iYXRjaBgHIAEoCzIaLmF4bGUuYWdlbnQudjEuTGF1bmNoQmF0Y2hIABIuCgpraWxsX2JhdGNoGAggASgLMhguYXhsZS5hZ2VudC52MS5LaWxsQmF0Y2hIAEIECgJvcCIvCglLaWxsQmF0Y2gSIgoFa2lsbHMYASADKAsyEy5heGxlLmFnZW50LnYxLktpbGwiNgoLTGF1bmNoQmF0Y2gSJwoIbGF1bmNoZXMYASADKAsyFS5heGxlLmFnZW50LnYxLkxhdW5jaCLIAQoPVHJhbnNpdGlvbkJhdGNoEi4KC3RyYW5zaXRpb25zGAEgAygLMhkuYXhsZS5hZ2VudC52MS5UcmFuc2l0aW9uEk0KEHNoYXJlZF9hcmd1bWVudHMYAiADKAsyMy5heGxlLmFnZW50LnYxLlRyYW5zaXRpb25CYXRjaC5TaGFyZWRBcmd1bWVudHNFbnRyeRo2ChRTaGFyZWRBcmd1bWVudHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBItoCCgZMYXVuY2gSDwoHdGFza19pZBgBIAEoCRIWCg5lbnZpcm9ubWVudF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEgwKBHBhdGgYBCABKAkSFAoMY29udHJvbF9tb2RlGAUgASgJEisKB2NvbW1hbmQYBiABKAsyGi5heGxlLmFnZW50LnYxLkNvbW1hbmRTcGVjEikKBWJpbmRzGAcgAygLMhouYXhsZS5hZ2VudC52MS5CaW5kUmVxdWVzdBIRCglzaW11bGF0ZWQYCCABKAgSEgoKdGltZW91dF9tcxgJIAEoAxIxCgZsYWJlbHMYCiADKAsyIS5heGxlLmFnZW50LnYxLkxhdW5jaC5MYWJlbHNFbnRyeRIUCgxjb250cm9sX3BvcnQYCyABKA0aLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ5CgtDb21tYW5kU3BlYxINCgV2YWx1ZRgBIAEoCRIRCglhcmd1bWVudHMYAiADKAkSCwoDZW52GAMgAygJEgwKBHVzZXIYBCABKAkSDQoFc2hlbGwYBSABKAgSDgoGc3Rkb3V0GAYgASgJEg4KBnN0ZGVychgHIAEoCSJQCgtCaW5kUmVxdWVzdBIPCgdjaGFubmVsGAEgASgJEhIKCmFkZHJlc3NpbmcYAiABKAkSDgoGdGFyZ2V0GAMgASgJEgwKBHBvcnQYBCABKA0iwgEKClRyYW5zaXRpb24SDwoHdGFza19pZBgBIAEoCRINCgVldmVudBgCIAEoCRIRCglzcmNfc3RhdGUYAyABKAkSOwoJYXJndW1lbnRzGAQgAygLMiguYXhsZS5hZ2VudC52MS5UcmFuc2l0aW9uLkFyZ3VtZW50c0VudHJ5EhIKCnRpbWVvdXRfbXMYBSABKAMaMAoOQXJndW1lbnRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIyCgtUcmlnZ2VySG9vaxIPCgd0YXNrX2lkGAEgASgJEhIKCnRpbWVvdXRfbXMYAiABKAMiFwoES2lsbBIPCgd0YXNrX2lkGAEgASgJMlgKDEFnZW50U2VydmljZRJICgdDb25uZWN0EhsuYXhsZS5hZ2VudC52MS5BZ2VudE1lc3NhZ2UaGi5heGxlLmFnZW50LnYxLkNvcmVNZXNzYWdlIgAoATABYgZwcm90bzM");
 
 /**
  * @generated from message axle.agent.v1.AgentMessage
@@ -438,6 +438,15 @@ export type Command = Message<"axle.agent.v1.Command"> & {
      */
     value: LaunchBatch;
     case: "launchBatch";
+  } | {
+    /**
+     * Many kills at once; answered by one CommandResults (ids "<command id>.<index>"). Sent only to agents whose
+     * Hello lists the feature "kill-batch".
+     *
+     * @generated from field: axle.agent.v1.KillBatch kill_batch = 8;
+     */
+    value: KillBatch;
+    case: "killBatch";
   } | { case: undefined; value?: undefined };
 };
 
@@ -447,6 +456,23 @@ export type Command = Message<"axle.agent.v1.Command"> & {
  */
 export const CommandSchema: GenMessage<Command> = /*@__PURE__*/
   messageDesc(file_axle_agent_v1_agent, 9);
+
+/**
+ * @generated from message axle.agent.v1.KillBatch
+ */
+export type KillBatch = Message<"axle.agent.v1.KillBatch"> & {
+  /**
+   * @generated from field: repeated axle.agent.v1.Kill kills = 1;
+   */
+  kills: Kill[];
+};
+
+/**
+ * Describes the message axle.agent.v1.KillBatch.
+ * Use `create(KillBatchSchema)` to create a new message.
+ */
+export const KillBatchSchema: GenMessage<KillBatch> = /*@__PURE__*/
+  messageDesc(file_axle_agent_v1_agent, 10);
 
 /**
  * @generated from message axle.agent.v1.LaunchBatch
@@ -463,7 +489,7 @@ export type LaunchBatch = Message<"axle.agent.v1.LaunchBatch"> & {
  * Use `create(LaunchBatchSchema)` to create a new message.
  */
 export const LaunchBatchSchema: GenMessage<LaunchBatch> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 10);
+  messageDesc(file_axle_agent_v1_agent, 11);
 
 /**
  * @generated from message axle.agent.v1.TransitionBatch
@@ -473,6 +499,14 @@ export type TransitionBatch = Message<"axle.agent.v1.TransitionBatch"> & {
    * @generated from field: repeated axle.agent.v1.Transition transitions = 1;
    */
   transitions: Transition[];
+
+  /**
+   * Arguments of every transition of the batch (START and STOP send the same ones to all tasks), each
+   * transition's own arguments added over them. Sent only to agents whose Hello lists "shared-arguments".
+   *
+   * @generated from field: map<string, string> shared_arguments = 2;
+   */
+  sharedArguments: { [key: string]: string };
 };
 
 /**
@@ -480,7 +514,7 @@ export type TransitionBatch = Message<"axle.agent.v1.TransitionBatch"> & {
  * Use `create(TransitionBatchSchema)` to create a new message.
  */
 export const TransitionBatchSchema: GenMessage<TransitionBatch> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 11);
+  messageDesc(file_axle_agent_v1_agent, 12);
 
 /**
  * @generated from message axle.agent.v1.Launch
@@ -552,7 +586,7 @@ export type Launch = Message<"axle.agent.v1.Launch"> & {
  * Use `create(LaunchSchema)` to create a new message.
  */
 export const LaunchSchema: GenMessage<Launch> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 12);
+  messageDesc(file_axle_agent_v1_agent, 13);
 
 /**
  * @generated from message axle.agent.v1.CommandSpec
@@ -601,7 +635,7 @@ export type CommandSpec = Message<"axle.agent.v1.CommandSpec"> & {
  * Use `create(CommandSpecSchema)` to create a new message.
  */
 export const CommandSpecSchema: GenMessage<CommandSpec> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 13);
+  messageDesc(file_axle_agent_v1_agent, 14);
 
 /**
  * @generated from message axle.agent.v1.BindRequest
@@ -640,7 +674,7 @@ export type BindRequest = Message<"axle.agent.v1.BindRequest"> & {
  * Use `create(BindRequestSchema)` to create a new message.
  */
 export const BindRequestSchema: GenMessage<BindRequest> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 14);
+  messageDesc(file_axle_agent_v1_agent, 15);
 
 /**
  * @generated from message axle.agent.v1.Transition
@@ -679,7 +713,7 @@ export type Transition = Message<"axle.agent.v1.Transition"> & {
  * Use `create(TransitionSchema)` to create a new message.
  */
 export const TransitionSchema: GenMessage<Transition> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 15);
+  messageDesc(file_axle_agent_v1_agent, 16);
 
 /**
  * @generated from message axle.agent.v1.TriggerHook
@@ -701,7 +735,7 @@ export type TriggerHook = Message<"axle.agent.v1.TriggerHook"> & {
  * Use `create(TriggerHookSchema)` to create a new message.
  */
 export const TriggerHookSchema: GenMessage<TriggerHook> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 16);
+  messageDesc(file_axle_agent_v1_agent, 17);
 
 /**
  * @generated from message axle.agent.v1.Kill
@@ -718,7 +752,7 @@ export type Kill = Message<"axle.agent.v1.Kill"> & {
  * Use `create(KillSchema)` to create a new message.
  */
 export const KillSchema: GenMessage<Kill> = /*@__PURE__*/
-  messageDesc(file_axle_agent_v1_agent, 17);
+  messageDesc(file_axle_agent_v1_agent, 18);
 
 /**
  * @generated from service axle.agent.v1.AgentService
