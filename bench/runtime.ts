@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Control, ControlEnvironmentRequest_Optype as Op } from '../src/gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from '../src/server/core.ts';
+import { startCore } from '../src/server/core.ts';
+import { waitForAgents } from '../src/server/testing/agents.ts';
 
 const hosts = Number(process.argv[2] ?? '200');
 const perHost = Number(process.argv[3] ?? '20');

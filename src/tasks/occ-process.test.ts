@@ -63,7 +63,7 @@ test('readout --eos-after sends END_OF_STREAM while RUNNING', async () => {
   })();
   await driveTransition(client, 'direct', req('CONFIGURE', 'STANDBY'));
   await driveTransition(client, 'direct', req('START', 'CONFIGURED', { runNumber: '3' }));
-  await eventually(() => events.length > 0);
+  await eventually(() => events.length > 0, 'the END_OF_STREAM event');
   assert.deepEqual(events, ['END_OF_STREAM']);
   assert.equal((await client.getState()).state, 'RUNNING');
   abort.abort();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive } from '../../agent/process-group.ts';
+import { waitUntil } from '../../common/testing/wait.ts';
 import { SlurmCli } from './slurm-cli.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/slurm', import.meta.url));
@@ -108,17 +109,13 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-/** Polls `check` every 100 ms until it returns true; rejects naming `what` after `timeoutMs`. */
-export async function eventually(
+/** Polls `check` every 100 ms until it returns true; rejects naming `what` after `timeoutMs` × timeScale(). */
+export function eventually(
   check: () => boolean | Promise<boolean>,
   timeoutMs: number,
   what: string,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitUntil(what, check, timeoutMs, 100);
 }
 
 /**

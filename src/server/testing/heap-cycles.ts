@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Control, ControlEnvironmentRequest_Optype as Op } from '../../gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from '../core.ts';
+import { startCore } from '../core.ts';
+import { waitForAgents } from './agents.ts';
 
 const [cycles, hosts, perHost] = process.argv.slice(2).map(Number) as [number, number, number];
 const gc = (globalThis as { gc?: () => void }).gc;
