@@ -106,10 +106,14 @@ test('basic and hook tasks through the control API, crash in RUNNING, destroy; n
     process.kill(Number(worker), 'SIGKILL');
     const t0 = Date.now();
     let state = '';
-    await waitUntil('the environment to go to ERROR after the crash', async () => {
-      state = (await c.getEnvironment({ id })).environment?.state ?? '';
-      return state === 'ERROR';
-    }, 2000);
+    await waitUntil(
+      'the environment to go to ERROR after the crash',
+      async () => {
+        state = (await c.getEnvironment({ id })).environment?.state ?? '';
+        return state === 'ERROR';
+      },
+      2000,
+    );
     assert.ok(Date.now() - t0 < 1500, 'ERROR within about 1 s');
     const env = await c.getEnvironment({ id, showWorkflowTree: true });
     const bad = env.environment?.tasks.find((t) => t.state === 'ERROR');

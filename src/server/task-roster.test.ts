@@ -89,10 +89,14 @@ test('a task that crashed leaves GetTasks with its environment', async () => {
   const pids = marked(id);
   assert.equal(pids.length, 1, 'the direct task runs (the basic one waits for START)');
   process.kill(pids[0] ?? 0, 'SIGKILL');
-  await waitUntil('the crash to reach the core', async () => {
-    const env = await c.getEnvironment({ id });
-    return env.environment?.tasks.some((t) => t.status === 'INACTIVE' && t.state === 'ERROR') === true;
-  }, 10_000);
+  await waitUntil(
+    'the crash to reach the core',
+    async () => {
+      const env = await c.getEnvironment({ id });
+      return env.environment?.tasks.some((t) => t.status === 'INACTIVE' && t.state === 'ERROR') === true;
+    },
+    10_000,
+  );
   await c.destroyEnvironment({ id });
   assert.deepEqual((await c.getTasks({})).tasks, [], 'no task of the destroyed environment is listed');
 });

@@ -82,7 +82,10 @@ async function waitForOcc(task: SpawnedTask): Promise<void> {
       return;
     } catch (err: unknown) {
       if (Date.now() > deadline || task.child.exitCode !== null) {
-        throw new Error(`task did not answer OCC GetState within ${scaled(15_000)} ms or exited: ${String(err)}\n${task.output()}`, { cause: err });
+        throw new Error(
+          `task did not answer OCC GetState within ${scaled(15_000)} ms or exited: ${String(err)}\n${task.output()}`,
+          { cause: err },
+        );
       }
       await sleep(50);
     }
@@ -94,6 +97,10 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `probe` until it returns true; rejects after `timeoutMs` × timeScale() naming `what` it waited for. */
-export function eventually(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+export function eventually(
+  probe: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<void> {
   return waitUntil(what, probe, timeoutMs);
 }
