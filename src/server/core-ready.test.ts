@@ -15,6 +15,7 @@ import { timeScale } from '../common/testing/time-scale.ts';
 import { Health, HealthCheckResponse_ServingStatus } from '../gen/grpc/health/v1/health_pb.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { startCore } from './core.ts';
+import { scaled } from '../common/testing/wait.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'axle.js');
 
@@ -64,7 +65,7 @@ test('DEPLOY waits for a host that connects after the request; a task that fits 
   let agent: ReturnType<typeof spawn> | undefined;
   try {
     await core.context.repos.add(repo);
-    const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 90_000 }));
+    const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: scaled(90_000) }));
     const created = c.newEnvironment({ workflowTemplate: 'late', vars: {} });
     await new Promise((r) => setTimeout(r, 1_000));
     agent = spawn(

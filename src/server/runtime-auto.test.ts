@@ -17,6 +17,7 @@ import { Control } from '../gen/protos/o2control_pb.ts';
 import { startCore } from './core.ts';
 import { waitForAgents } from './testing/agents.ts';
 import type { RunningCore } from './core.ts';
+import { scaled } from '../common/testing/wait.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -40,7 +41,7 @@ before(async () => {
   core = await startCore({ stateDir: join(root, 'state'), port: 0, localAgents: [{ host: 'localhost' }] });
   await core.context.repos.add(repo);
   await waitForAgents(core, 1);
-  c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 60_000 }));
+  c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: scaled(60_000) }));
 });
 
 after(async () => {

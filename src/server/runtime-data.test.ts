@@ -17,6 +17,7 @@ import { Control, ControlEnvironmentRequest_Optype as Op } from '../gen/protos/o
 import { startCore } from './core.ts';
 import { waitForAgents } from './testing/agents.ts';
 import type { RunningCore } from './core.ts';
+import { scaled } from '../common/testing/wait.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MARK = `axle-data-${process.pid}`;
@@ -71,7 +72,7 @@ roles:
   });
   await core.context.repos.add(join(root, 'repo'));
   await waitForAgents(core, 2);
-  c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 60_000 }));
+  c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: scaled(60_000) }));
 });
 
 after(async () => {
@@ -159,7 +160,7 @@ test('a task hanging in CONFIGURE fails creation after the transition timeout, l
     c.newEnvironment({ workflowTemplate: 'hang', vars: { hosts: '["h2"]' } }),
     /CONFIGURE/,
   );
-  assert.ok(Date.now() - t0 < 15_000);
+  assert.ok(Date.now() - t0 < scaled(15_000), `creation failed after ${Date.now() - t0} ms`);
   assert.deepEqual((await c.getEnvironments({})).environments, []);
   await sleep(500);
   assert.deepEqual(marked(), []);

@@ -12,6 +12,7 @@ import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Control, ControlEnvironmentRequest_Optype as Op } from '../../gen/protos/o2control_pb.ts';
 import { startCore } from '../core.ts';
 import { waitForAgents } from './agents.ts';
+import { scaled } from '../../common/testing/wait.ts';
 
 const [cycles, hosts, perHost] = process.argv.slice(2).map(Number) as [number, number, number];
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -54,7 +55,7 @@ const core = await startCore({
 try {
   await core.context.repos.add(repo);
   await waitForAgents(core, hosts, 60_000);
-  const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 300_000 }));
+  const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: scaled(300_000) }));
   const heaps: number[] = [];
   for (let i = 0; i < cycles; i++) {
     const created = await c.newEnvironment({
