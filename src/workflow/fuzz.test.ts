@@ -13,7 +13,7 @@ import { scaled } from '../common/testing/wait.ts';
 
 const SAMPLES = 3200;
 const SEED = 0x5eed_a11e;
-const PER_PLAN_MS = 5_000;
+const PER_PLAN_MS = scaled(5_000);
 
 const WF = `name: wf
 description: !public "fuzz base"

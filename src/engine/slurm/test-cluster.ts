@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive } from '../../agent/process-group.ts';
-import { waitUntil } from '../../common/testing/wait.ts';
+import { scaled, waitUntil } from '../../common/testing/wait.ts';
 import { SlurmCli } from './slurm-cli.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/slurm', import.meta.url));
@@ -77,11 +77,14 @@ export async function startTestCluster(o: TestClusterOptions = {}): Promise<Test
   };
 }
 
+/** Runs scripts/slurm; kills it after 60 s × timeScale() (its own waits are bounded by 30 s × the same factor). */
 function script(args: readonly string[]): Promise<void> {
+  const limit = scaled(60_000);
   return new Promise((resolve, reject) => {
-    execFile(SCRIPT, [...args], { timeout: 60_000 }, (err, _stdout, stderr) => {
-      if (err === null) resolve();
-      else reject(new Error(`scripts/slurm ${args.join(' ')}: ${err.message}\n${stderr}`, { cause: err }));
+    execFile(SCRIPT, [...args], { timeout: limit }, (err, _stdout, stderr) => {
+      if (err === null) return resolve();
+      const why = err.killed === true ? `timed out after ${limit} ms` : err.message;
+      reject(new Error(`scripts/slurm ${args.join(' ')}: ${why}\n${stderr}`, { cause: err }));
     });
   });
 }
