@@ -18,6 +18,7 @@ import { startCore } from './core.ts';
 import { waitForAgents } from './testing/agents.ts';
 import type { RunningCore } from './core.ts';
 import { scaled } from '../common/testing/wait.ts';
+import { cliBundle } from '../cli/testing/cli-bundle.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -75,7 +76,7 @@ test('auto environment: events stream until teardown; END_OF_STREAM stops the ru
 
 async function axle(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [
-    join(ROOT, 'bin', 'axle.js'),
+    await cliBundle(),
     '--state-dir',
     join(root, 'state'),
     '--endpoint',
