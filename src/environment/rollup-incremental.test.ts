@@ -17,7 +17,15 @@ function descriptor(path: string, critical: boolean): TaskDescriptor {
     name: path.split('.').at(-1) ?? path,
     taskTemplate: 'repo/tasks/t@0',
     control: 'basic',
-    command: { value: 'true', arguments: [], env: [], user: '', shell: false, stdout: 'none', stderr: 'none' },
+    command: {
+      value: 'true',
+      arguments: [],
+      env: [],
+      user: '',
+      shell: false,
+      stdout: 'none',
+      stderr: 'none',
+    },
     wants: { ports: [] },
     constraints: [],
     bind: [],
@@ -50,7 +58,14 @@ function plan(hosts: number, perHost: number): Counted {
     const children = Array.from({ length: perHost }, (_, i): PlanRole => {
       const d = descriptor(`wf.host-${h}.t${i}`, i % 5 !== 0);
       tasks.push(d);
-      return watch({ kind: 'task', name: `t${i}`, path: d.path, critical: d.critical, children: [], leaf: d });
+      return watch({
+        kind: 'task',
+        name: `t${i}`,
+        path: d.path,
+        critical: d.critical,
+        children: [],
+        leaf: d,
+      });
     });
     return watch({ kind: 'aggregator', name: `host-${h}`, path: `wf.host-${h}`, critical: true, children });
   });

@@ -65,7 +65,10 @@ test('DEPLOY waits for a host that connects after the request; a task that fits 
   let agent: ReturnType<typeof spawn> | undefined;
   try {
     await core.context.repos.add(repo);
-    const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: scaled(90_000) }));
+    const c = createClient(
+      Control,
+      createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: scaled(90_000) }),
+    );
     const created = c.newEnvironment({ workflowTemplate: 'late', vars: {} });
     await new Promise((r) => setTimeout(r, 1_000));
     agent = spawn(

@@ -334,7 +334,10 @@ test('an agent that cannot start on a node fails the creation at once, naming th
   });
   try {
     await broken.context.repos.add(join(root, 'repo'));
-    const b = createClient(Control, createGrpcTransport({ baseUrl: broken.url, defaultTimeoutMs: scaled(60_000) }));
+    const b = createClient(
+      Control,
+      createGrpcTransport({ baseUrl: broken.url, defaultTimeoutMs: scaled(60_000) }),
+    );
     const t0 = Date.now();
     await assert.rejects(
       b.newEnvironment({ workflowTemplate: 'pairs', vars: { hosts: '["flp001"]' } }),

@@ -41,7 +41,11 @@ test('mutations and failures are logged one line each, reads only when verbose',
     );
 
     await assert.rejects(
-      c.controlEnvironment({ id: 'nosuchenv01', type: Op.START_ACTIVITY, requestUser: { name: 'alice@flp' } }),
+      c.controlEnvironment({
+        id: 'nosuchenv01',
+        type: Op.START_ACTIVITY,
+        requestUser: { name: 'alice@flp' },
+      }),
     );
     assert.match(
       lines.at(-1) ?? '',

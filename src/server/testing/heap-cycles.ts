@@ -55,7 +55,10 @@ const core = await startCore({
 try {
   await core.context.repos.add(repo);
   await waitForAgents(core, hosts, 60_000);
-  const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: scaled(300_000) }));
+  const c = createClient(
+    Control,
+    createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: scaled(300_000) }),
+  );
   const heaps: number[] = [];
   for (let i = 0; i < cycles; i++) {
     const created = await c.newEnvironment({
