@@ -261,6 +261,17 @@ test('two environments share nodes without port or CPU collisions; a third that 
   for (const id of ids) await c.destroyEnvironment({ id });
 });
 
+/** Waits until environment `id` is in ERROR, at most 5 s (× timeScale()) after `t0`, with `node` in its last error. */
+async function inErrorNaming(id: string, t0: number, node: string): Promise<void> {
+  await eventually(
+    async () => (await c.getEnvironment({ id })).environment?.state === 'ERROR',
+    5_000,
+    `environment ${id} in ERROR after ${node} was lost`,
+  );
+  assert.ok(Date.now() - t0 <= scaled(5_000), `ERROR after ${Date.now() - t0} ms`);
+  assert.match(core!.context.manager.get(id).lastError, new RegExp(node));
+}
+
 test('a node killed while RUNNING puts the environment in ERROR within 5 s, naming the node', async () => {
   const env = await c.newEnvironment({ workflowTemplate: 'pairs', vars: { hosts: '["flp003","flp004"]' } });
   const id = env.environment?.id ?? '';
@@ -269,14 +280,7 @@ test('a node killed while RUNNING puts the environment in ERROR within 5 s, nami
   const t0 = Date.now();
   await cluster!.killNode('flp004');
   try {
-    await eventually(
-      async () => (await c.getEnvironment({ id })).environment?.state === 'ERROR',
-      5_000,
-      'environment in ERROR',
-    );
-    const ms = Date.now() - t0;
-    assert.ok(ms <= scaled(5_000), `ERROR after ${ms} ms`);
-    assert.match(core!.context.manager.get(id).lastError, /flp004/);
+    await inErrorNaming(id, t0, 'flp004');
   } finally {
     await cluster!.reviveNode('flp004'); // the later tests of this file use all 4 nodes
   }
@@ -291,13 +295,7 @@ test('a node whose slurmd alone is killed puts the environment in ERROR within 5
   const t0 = Date.now();
   await cluster!.killSlurmd('flp003');
   try {
-    await eventually(
-      async () => (await c.getEnvironment({ id })).environment?.state === 'ERROR',
-      5_000,
-      'environment in ERROR',
-    );
-    assert.ok(Date.now() - t0 <= scaled(5_000), `ERROR after ${Date.now() - t0} ms`);
-    assert.match(core!.context.manager.get(id).lastError, /flp003/);
+    await inErrorNaming(id, t0, 'flp003');
   } finally {
     await cluster!.reviveNode('flp003');
   }
@@ -312,13 +310,7 @@ test('a node marked down in Slurm puts the environment in ERROR within 5 s, nami
   const t0 = Date.now();
   await cluster!.cli.run('scontrol', ['update', 'nodename=flp002', 'state=down', 'reason=maintenance']);
   try {
-    await eventually(
-      async () => (await c.getEnvironment({ id })).environment?.state === 'ERROR',
-      5_000,
-      'environment in ERROR',
-    );
-    assert.ok(Date.now() - t0 <= scaled(5_000), `ERROR after ${Date.now() - t0} ms`);
-    assert.match(core!.context.manager.get(id).lastError, /flp002/);
+    await inErrorNaming(id, t0, 'flp002');
     await c.destroyEnvironment({ id, force: true });
   } finally {
     // With ReturnToService=2 the node may already be back in service, and then Slurm refuses the resume.
