@@ -39,6 +39,21 @@ test('with AXLE_TEST_ETCD set, startEtcd uses that etcd and its stop leaves it r
   }
 });
 
+test('with AXLE_TEST_ETCD set, startEtcd({ own: true }) starts an etcd of its own', async () => {
+  const shared = await withShared(undefined, () => startEtcd());
+  try {
+    const own = await withShared(shared.uri.replace('etcd://', ''), () => startEtcd({ own: true }));
+    try {
+      assert.notEqual(own.uri, shared.uri);
+      assert.notEqual(own.pid, shared.pid);
+    } finally {
+      await own.stop();
+    }
+  } finally {
+    await shared.stop();
+  }
+});
+
 test('AXLE_TEST_ETCD other than 127.0.0.1:<port> is refused, naming the value', async () => {
   await withShared('10.0.0.1:2379', () =>
     assert.rejects(startEtcd(), /AXLE_TEST_ETCD must be 127\.0\.0\.1:<port>, not '10\.0\.0\.1:2379'/),

@@ -38,11 +38,11 @@ function sharedEtcd(): EtcdServer | undefined {
 }
 
 /**
- * Starts an etcd-server on free loopback ports (or returns the shared one, see the module); throws when etcd is
- * missing or does not become healthy.
+ * Starts an etcd-server on free loopback ports, or returns the shared one (see the module) unless `own` asks for an
+ * empty etcd of the caller's own; throws when etcd is missing or does not become healthy.
  */
-export async function startEtcd(): Promise<EtcdServer> {
-  const shared = sharedEtcd();
+export async function startEtcd(o: { readonly own?: boolean } = {}): Promise<EtcdServer> {
+  const shared = o.own === true ? undefined : sharedEtcd();
   if (shared !== undefined) return shared;
   try {
     await run('sh', ['-c', 'command -v etcd && command -v etcdctl']);
