@@ -21,8 +21,9 @@ import { bundleAgent } from '../src/engine/agent-bundle.ts';
 import { AGENT_BUNDLE } from '../src/engine/agent-entry.ts';
 import { TaskUpdateSchema } from '../src/gen/axle/agent/v1/agent_pb.ts';
 import { Control, ControlEnvironmentRequest_Optype as Op } from '../src/gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from '../src/server/core.ts';
+import { startCore } from '../src/server/core.ts';
 import type { RunningCore } from '../src/server/core.ts';
+import { waitForAgents } from '../src/server/testing/agents.ts';
 import { transitionMarks } from './transition-marks.ts';
 
 const sizes = (process.argv[2] ?? '10,50,200').split(',').map(Number);

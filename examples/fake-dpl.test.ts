@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
+import { scaled } from '../src/common/testing/wait.ts';
 
 const TOOL_DIR = join(import.meta.dirname, 'jit-tool');
 const JIT_DEMO = readFileSync(join(import.meta.dirname, 'templates', 'jit', 'jit-demo'), 'utf8').trim();
@@ -42,7 +43,7 @@ function run(dir: string, line: string): { status: number | null; stdout: string
     env: ENV,
     encoding: 'utf8',
     stdio: 'pipe',
-    timeout: 20_000,
+    timeout: scaled(20_000),
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

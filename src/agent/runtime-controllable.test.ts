@@ -12,6 +12,7 @@ import type { OccConnector } from './drivers/occ-connector.ts';
 import { taskLogPath } from './task-process.ts';
 import { commandSpec, eventually, launchOp, survivors, tempDir, transitionOp } from './test-fixtures.ts';
 import type { TaskUpdate } from './types.ts';
+import { scaled } from '../common/testing/wait.ts';
 
 /** A task's OCC side in memory: a state, the events it will send, and the events the agent drove. */
 function fakeOcc(ready = true) {
@@ -83,7 +84,7 @@ test('a task killed from outside → ERROR update with signal and reason within 
   const t0 = Date.now();
   process.kill(res.pid, 'SIGKILL');
   await eventually(() => updates.length > 0, 1000, 'exit update');
-  assert.ok(Date.now() - t0 <= 1000);
+  assert.ok(Date.now() - t0 <= scaled(1000), `exit update after ${Date.now() - t0} ms`);
   assert.deepEqual(updates[0], {
     taskId: 'victim',
     state: 'ERROR',
@@ -102,7 +103,7 @@ test('a task exiting with a code reports it with its last lines', async () => {
   const t0 = Date.now();
   await launchDirect(runtime, 'crash', 'echo about to fail; sleep 0.3; exit 3');
   await eventually(() => updates.length > 0, 2000, 'exit update');
-  assert.ok(Date.now() - t0 < 1300);
+  assert.ok(Date.now() - t0 < scaled(1300), `exit update after ${Date.now() - t0} ms`);
   assert.deepEqual(
     [updates[0]?.state, updates[0]?.event, updates[0]?.exitCode, updates[0]?.output, updates[0]?.reason],
     ['ERROR', 'EXITED', 3, 'about to fail', 'task exited with code 3'],

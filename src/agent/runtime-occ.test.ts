@@ -8,6 +8,7 @@ import { AgentRuntime } from './agent-runtime.ts';
 import { taskLogPath } from './task-process.ts';
 import { commandSpec, eventually, launchOp, survivors, tempDir, transitionOp } from './test-fixtures.ts';
 import type { CommandResult, TaskUpdate } from './types.ts';
+import { scaled } from '../common/testing/wait.ts';
 
 const dir = tempDir();
 const runtime = new AgentRuntime({ stateDir: dir.path });
@@ -111,7 +112,7 @@ test('kill of a RUNNING task walks it down over OCC and the process exits by its
   const t0 = Date.now();
   const killed = await runtime.handle({ id: 'k', op: { kind: 'kill', taskId: 'walk' } });
   assert.deepEqual([killed.ok, killed.state], [true, 'DONE']);
-  assert.ok(Date.now() - t0 < 1500, 'no signal sequence needed');
+  assert.ok(Date.now() - t0 < scaled(1500), 'no signal sequence needed');
   assert.deepEqual(survivors([res.pid]), []);
   assert.match(
     readFileSync(taskLogPath(join(dir.path, 'logs'), 'env1', 'walk'), 'utf8'),

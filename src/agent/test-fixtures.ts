@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '../common/testing/wait.ts';
 import { isAlive } from './process-group.ts';
 import type { CommandSpec, LaunchOp, TransitionOp } from './types.ts';
 
@@ -43,17 +44,9 @@ export function transitionOp(
   return { kind: 'transition', taskId, event, srcState, arguments: {}, timeoutMs };
 }
 
-/** Resolves when `predicate` holds (polled), rejects after `timeoutMs`. */
-export async function eventually(
-  predicate: () => boolean,
-  timeoutMs = 5000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Resolves when `predicate` holds (polled); rejects after `timeoutMs` × timeScale() naming `what` it waited for. */
+export function eventually(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  return waitUntil(what, predicate, timeoutMs);
 }
 
 /** The pids among `pids` that still run (zombies count as gone). */

@@ -9,10 +9,10 @@ import { promisify } from 'node:util';
 import { GitFixture, removeDir, tempDir } from '../repos/git-fixture.ts';
 import { fixtureStore } from '../server/apricot-test-util.ts';
 import { startCore } from '../server/core.ts';
+import { cliBundle } from './testing/cli-bundle.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'axle.js');
 
 /** A port nothing listens on: the CLI finds no core there. */
 async function closedPort(): Promise<number> {
@@ -24,16 +24,20 @@ async function closedPort(): Promise<number> {
 }
 const noCore = `127.0.0.1:${await closedPort()}`;
 
-/** The CLI as a real process; without `--endpoint` among `args` it finds no core. */
+/** The CLI as a real process (compiled once, see cliBundle); without `--endpoint` among `args` it finds no core. */
 async function axle(
   stateDir: string,
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const endpoint = args.includes('--endpoint') ? [] : ['--endpoint', noCore];
   try {
-    const r = await run(process.execPath, [bin, '--state-dir', stateDir, ...endpoint, ...args], {
-      cwd: root,
-    });
+    const r = await run(
+      process.execPath,
+      [await cliBundle(), '--state-dir', stateDir, ...endpoint, ...args],
+      {
+        cwd: root,
+      },
+    );
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e: unknown) {
     const err = e as { code: number; stdout: string; stderr: string };

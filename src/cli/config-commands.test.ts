@@ -13,6 +13,7 @@ import type { MemoryConfigStore } from '../config/memory-store.ts';
 import type { RunningApricot } from '../server/apricot-server.ts';
 import { fixtureStore, startTestApricot } from '../server/apricot-test-util.ts';
 import { startCore } from '../server/core.ts';
+import { cliBundle } from './testing/cli-bundle.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -26,7 +27,7 @@ describe('axle config', () => {
     const pre = args[0] === '--json' ? ['--json'] : [];
     const rest = args[0] === '--json' ? args.slice(1) : args;
     const argv = [
-      bin,
+      await cliBundle(),
       '--state-dir',
       work,
       ...pre,
@@ -187,7 +188,7 @@ test('config commands default to the core endpoint; an unreachable service is na
   });
   const cli = async (...args: string[]) => {
     try {
-      const r = await run(process.execPath, [bin, '--state-dir', work, ...args], { cwd: root });
+      const r = await run(process.execPath, [await cliBundle(), '--state-dir', work, ...args], { cwd: root });
       return { code: 0, stdout: r.stdout, stderr: r.stderr };
     } catch (e: unknown) {
       const err = e as { code: number; stdout: string; stderr: string };

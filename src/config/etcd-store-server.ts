@@ -1,6 +1,8 @@
 /**
  * Test and benchmark support: a real etcd-server on 127.0.0.1 (free ports, temporary data dir), started and stopped
  * through scripts/etcd. Fails with a clear message when etcd is not installed (scripts/test installs it).
+ * When `AXLE_TEST_ETCD` names a running etcd (`127.0.0.1:<port>`, as scripts/test starts one per run), that one is
+ * used instead and `stop` leaves it running; its users keep to their own key prefixes.
  * @module
  */
 import { execFile } from 'node:child_process';
@@ -22,8 +24,26 @@ export interface EtcdServer {
   stop(): Promise<void>;
 }
 
-/** Starts an etcd-server on free loopback ports; throws when etcd is missing or does not become healthy. */
-export async function startEtcd(): Promise<EtcdServer> {
+/** The etcd named by `AXLE_TEST_ETCD`, if set: shared by the whole test run, so `stop` does not stop it. */
+function sharedEtcd(): EtcdServer | undefined {
+  const endpoint = process.env.AXLE_TEST_ETCD ?? '';
+  if (endpoint === '') return undefined;
+  if (!/^127\.0\.0\.1:\d+$/.test(endpoint))
+    throw new Error(`AXLE_TEST_ETCD must be 127.0.0.1:<port>, not '${endpoint}'`);
+  return {
+    uri: `etcd://${endpoint}`,
+    pid: Number(process.env.AXLE_TEST_ETCD_PID ?? '0'),
+    stop: async () => {},
+  };
+}
+
+/**
+ * Starts an etcd-server on free loopback ports, or returns the shared one (see the module) unless `own` asks for an
+ * empty etcd of the caller's own; throws when etcd is missing or does not become healthy.
+ */
+export async function startEtcd(o: { readonly own?: boolean } = {}): Promise<EtcdServer> {
+  const shared = o.own === true ? undefined : sharedEtcd();
+  if (shared !== undefined) return shared;
   try {
     await run('sh', ['-c', 'command -v etcd && command -v etcdctl']);
   } catch {

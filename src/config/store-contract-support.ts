@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { timeScale } from '../common/testing/time-scale.ts';
+import { waitUntil } from '../common/testing/wait.ts';
 import type { ChildJob, ChildStoreSpec } from './store-contract-child.ts';
 import type { ConfigStore } from './store.ts';
 
@@ -54,10 +55,6 @@ export async function runChild<T>(job: ChildJob, timeoutMs = 60_000): Promise<T>
 export const STORE_CHILD_SCRIPT = CHILD;
 
 /** Resolves when `predicate` holds, polling every 10 ms; rejects after `timeoutMs` × timeScale() with `what`. */
-export async function eventually(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs * timeScale();
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function eventually(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return waitUntil(what, predicate, timeoutMs, 10);
 }

@@ -6,6 +6,7 @@ import { encodeJsonFrame, FrameReader, GRPC_JSON_CONTENT_TYPE } from './grpc-fra
 import { createJsonOccClient } from './json-client.ts';
 import { serveOccLite } from './lite-server.ts';
 import type { OccServer } from './occ-machine.ts';
+import { scaled } from '../common/testing/wait.ts';
 
 let server: OccServer;
 const machine = createFairMqMachine({
@@ -115,7 +116,7 @@ test('deadlines, aborts and a closed port map to DEADLINE_EXCEEDED, CANCELLED an
     client.close();
   }
   const nobody = createJsonOccClient(1);
-  await assert.rejects(nobody.getState({ timeoutMs: 1000 }), { code: 'UNAVAILABLE' });
+  await assert.rejects(nobody.getState({ timeoutMs: scaled(1000) }), { code: 'UNAVAILABLE' });
   nobody.close();
 });
 

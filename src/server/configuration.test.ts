@@ -55,7 +55,9 @@ async function planWith(uri: string): Promise<string[]> {
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'axle-cfg-'));
-  etcd = await startEtcd();
+  // An etcd of its own: seeding writes the example configuration only into an empty o2 tree, and the etcd shared by
+  // a test run (AXLE_TEST_ETCD) holds the store contract's o2/runtime keys.
+  etcd = await startEtcd({ own: true });
 });
 
 after(async () => {

@@ -15,6 +15,7 @@ import { timeScale } from '../common/testing/time-scale.ts';
 import { Health, HealthCheckResponse_ServingStatus } from '../gen/grpc/health/v1/health_pb.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
 import { startCore } from './core.ts';
+import { scaled, within } from '../common/testing/wait.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'axle.js');
 
@@ -64,7 +65,10 @@ test('DEPLOY waits for a host that connects after the request; a task that fits 
   let agent: ReturnType<typeof spawn> | undefined;
   try {
     await core.context.repos.add(repo);
-    const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 90_000 }));
+    const c = createClient(
+      Control,
+      createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: scaled(90_000) }),
+    );
     const created = c.newEnvironment({ workflowTemplate: 'late', vars: {} });
     await new Promise((r) => setTimeout(r, 1_000));
     agent = spawn(
@@ -82,13 +86,12 @@ test('DEPLOY waits for a host that connects after the request; a task that fits 
       ],
       { stdio: 'ignore' },
     );
-    const limit = 45_000 * timeScale();
-    const env = await Promise.race([
+    // within() clears its timer: a pending 45 s timer kept this file's process alive long after its tests.
+    const env = await within(
+      'the environment deployed on host late1, which connected during DEPLOY',
       created,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no environment after ${limit} ms waiting for host late1`)), limit),
-      ),
-    ]);
+      45_000,
+    );
     assert.equal(env.environment?.state, 'CONFIGURED', 'deployed on the host that connected during DEPLOY');
     const t0 = Date.now();
     await assert.rejects(

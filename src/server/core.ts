@@ -388,18 +388,6 @@ function startSlurm(s: SlurmCoreOptions, url: string, stateDir: string): Promise
   });
 }
 
-/** Waits until `count` agents are connected (or throws after `timeoutMs`). */
-export async function waitForAgents(core: RunningCore, count: number, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (core.context.registry.hosts().length < count) {
-    if (Date.now() > end)
-      throw new Error(
-        `only ${core.context.registry.hosts().length} of ${count} agents connected after ${timeoutMs} ms`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** A configuration source whose global defaults include `extra` (over the source's own). */
 function withDefaults(inner: ConfigSource, extra: Readonly<Record<string, string>>): ConfigSource {
   return Object.assign(Object.create(inner) as ConfigSource, {

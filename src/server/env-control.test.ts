@@ -15,6 +15,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { timeScale } from '../common/testing/time-scale.ts';
 import { startCore } from './core.ts';
 import type { RunningCore } from './core.ts';
+import { cliBundle } from '../cli/testing/cli-bundle.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -65,17 +66,10 @@ describe('environment control: RECOVER, refused events, last error, error codes'
   let core: RunningCore;
   let control: Stub;
 
-  const axle = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
+  const axle = async (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
     run(
       process.execPath,
-      [
-        join(ROOT, 'bin', 'axle.js'),
-        '--state-dir',
-        join(root, 'cli'),
-        '--endpoint',
-        `127.0.0.1:${core.port}`,
-        ...args,
-      ],
+      [await cliBundle(), '--state-dir', join(root, 'cli'), '--endpoint', `127.0.0.1:${core.port}`, ...args],
       { timeout: 60_000 * timeScale() },
     );
 

@@ -17,12 +17,14 @@ import { timeScale } from '../common/testing/time-scale.ts';
 import { EventSchema } from '../gen/protos/events_pb.ts';
 import type { Event } from '../gen/protos/events_pb.ts';
 import { Control, ControlEnvironmentRequest_Optype as Op } from '../gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from './core.ts';
+import { startCore } from './core.ts';
+import { waitForAgents } from './testing/agents.ts';
 import { toWireEvent } from './event-convert.ts';
 import { kafkaRoute } from './kafka-events.ts';
 import type { RunningCore } from './core.ts';
 import { startKafka } from './testing/kafka-broker.ts';
 import type { KafkaBroker } from './testing/kafka-broker.ts';
+import { waitUntil } from '../common/testing/wait.ts';
 
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
 
@@ -81,12 +83,8 @@ async function consume(topics: readonly string[], into: Received[]): Promise<Con
   return consumer;
 }
 
-async function until(what: string, f: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms * timeScale();
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms * timeScale()} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function until(what: string, f: () => boolean, ms = 20_000): Promise<void> {
+  return waitUntil(what, f, ms, 50);
 }
 
 function count(events: readonly Received[], topic: string): number {

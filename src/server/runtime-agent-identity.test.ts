@@ -16,7 +16,8 @@ import { survivors } from '../agent/test-fixtures.ts';
 import { timeScale } from '../common/testing/time-scale.ts';
 import { agentEntry } from '../engine/agent-entry.ts';
 import { Control, ControlEnvironmentRequest_Optype as Op } from '../gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from './core.ts';
+import { startCore } from './core.ts';
+import { waitForAgents } from './testing/agents.ts';
 import { marked, sleeperRepo, until } from './testing/liveness-fixtures.ts';
 
 const MARK = `axle-ident-${process.pid}`;
@@ -35,7 +36,7 @@ test('a second agent for a connected host is refused, says why and exits; the fi
   let newcomer: ChildProcess | undefined;
   try {
     await core.context.repos.add(join(root, 'repo'));
-    await waitForAgents(core, 1, 15_000 * S);
+    await waitForAgents(core, 1, 15_000);
     const c = createClient(Control, createGrpcTransport({ baseUrl: core.url }));
     const env = await c.newEnvironment({ workflowTemplate: 'sleepers', vars: {} });
     const id = env.environment?.id ?? '';
@@ -88,7 +89,7 @@ test('the local engine restarts a killed agent; the core logs the loss and the a
   });
   const pids: number[] = [];
   try {
-    await waitForAgents(core, 1, 15_000 * S);
+    await waitForAgents(core, 1, 15_000);
     const [first] = core.engine?.pids() ?? [];
     assert.ok(first !== undefined);
     pids.push(first);
@@ -101,8 +102,8 @@ test('the local engine restarts a killed agent; the core logs the loss and the a
         const arrived = log.some((l) => /^\S+ agent flp009 connected/.test(l) && l.includes(`pid ${second}`));
         return second !== first && second !== 0 && arrived;
       },
-      // A new agent process starts through tsx: seconds on a loaded machine.
-      20_000 * S,
+      // A new agent process starts through tsx: seconds on a loaded machine (until() scales it).
+      20_000,
       'a new agent process for flp009 to connect',
     );
     pids.push(second);

@@ -14,8 +14,11 @@ import { createClient } from '@connectrpc/connect';
 import type { Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Control } from '../gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from './core.ts';
+import { startCore } from './core.ts';
+import { waitForAgents } from './testing/agents.ts';
 import type { RunningCore } from './core.ts';
+import { scaled } from '../common/testing/wait.ts';
+import { cliBundle } from '../cli/testing/cli-bundle.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -39,7 +42,7 @@ before(async () => {
   core = await startCore({ stateDir: join(root, 'state'), port: 0, localAgents: [{ host: 'localhost' }] });
   await core.context.repos.add(repo);
   await waitForAgents(core, 1);
-  c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 60_000 }));
+  c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: scaled(60_000) }));
 });
 
 after(async () => {
@@ -73,7 +76,7 @@ test('auto environment: events stream until teardown; END_OF_STREAM stops the ru
 
 async function axle(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [
-    join(ROOT, 'bin', 'axle.js'),
+    await cliBundle(),
     '--state-dir',
     join(root, 'state'),
     '--endpoint',

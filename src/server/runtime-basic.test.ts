@@ -12,8 +12,10 @@ import { createClient } from '@connectrpc/connect';
 import type { Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Control, ControlEnvironmentRequest_Optype as Op } from '../gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from './core.ts';
+import { startCore } from './core.ts';
+import { waitForAgents } from './testing/agents.ts';
 import type { RunningCore } from './core.ts';
+import { scaled, waitUntil } from '../common/testing/wait.ts';
 
 const MARK = `axle-rt-${process.pid}`;
 
@@ -69,14 +71,6 @@ function marked(): number[] {
   }
 }
 
-async function eventually(f: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 test('basic and hook tasks through the control API, crash in RUNNING, destroy; no process left', async () => {
   const root = mkdtempSync(join(tmpdir(), 'axle-rt-'));
   let core: RunningCore | undefined;
@@ -97,32 +91,36 @@ test('basic and hook tasks through the control API, crash in RUNNING, destroy; n
     const started = await c.controlEnvironment({ id, type: Op.START_ACTIVITY });
     assert.equal(started.state, 'RUNNING');
     assert.ok(started.currentRunNumber > 0);
-    await eventually(() => marked().length === 2);
+    await waitUntil('both basic tasks to run', () => marked().length === 2, 3000);
     assert.match(readFileSync(out, 'utf8'), /hook before start/);
 
     const stopped = await c.controlEnvironment({ id, type: Op.STOP_ACTIVITY });
     assert.equal(stopped.state, 'CONFIGURED');
-    await eventually(() => marked().length === 0);
+    await waitUntil('the basic tasks to end at STOP', () => marked().length === 0, 3000);
 
     await c.controlEnvironment({ id, type: Op.START_ACTIVITY });
-    await eventually(() => marked().length === 2);
+    await waitUntil('both basic tasks to run again after START', () => marked().length === 2, 3000);
     const worker = execFileSync('pgrep', ['-f', `${MARK} basic.host-localhost.worker`], {
       encoding: 'utf8',
     }).trim();
     process.kill(Number(worker), 'SIGKILL');
     const t0 = Date.now();
     let state = '';
-    await eventually(() => {
-      void c.getEnvironment({ id }).then((r) => (state = r.environment?.state ?? ''));
-      return state === 'ERROR';
-    }, 2000);
-    assert.ok(Date.now() - t0 < 1500, 'ERROR within about 1 s');
+    await waitUntil(
+      'the environment to go to ERROR after the crash',
+      async () => {
+        state = (await c.getEnvironment({ id })).environment?.state ?? '';
+        return state === 'ERROR';
+      },
+      2000,
+    );
+    assert.ok(Date.now() - t0 < scaled(1500), 'ERROR within about 1 s');
     const env = await c.getEnvironment({ id, showWorkflowTree: true });
     const bad = env.environment?.tasks.find((t) => t.state === 'ERROR');
     assert.ok(bad !== undefined);
 
     await c.destroyEnvironment({ id, force: true });
-    await eventually(() => marked().length === 0);
+    await waitUntil('no task process left after destroy', () => marked().length === 0, 3000);
     assert.match(readFileSync(out, 'utf8'), /destroy/);
     await assert.rejects(c.getEnvironment({ id }), /not found/);
 

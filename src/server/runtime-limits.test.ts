@@ -16,7 +16,8 @@ import type { PlanLimits } from '../common/plan-limits.ts';
 import { timeScale } from '../common/testing/time-scale.ts';
 import { Health } from '../gen/grpc/health/v1/health_pb.ts';
 import { Control } from '../gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from './core.ts';
+import { startCore } from './core.ts';
+import { waitForAgents } from './testing/agents.ts';
 import type { RunningCore } from './core.ts';
 
 /** 36 nested roles, each doubling the inherited `s`: 16 × 2^36 characters if nothing stopped it. */
@@ -79,7 +80,7 @@ async function withCore(
       planInProcess: !inWorker,
     });
     await core.context.repos.add(join(root, 'repo'));
-    await waitForAgents(core, 1, 15_000 * timeScale());
+    await waitForAgents(core, 1, 15_000);
     const pids = core.engine?.pids() ?? [];
     await body(core, root);
     await core.stop();

@@ -16,7 +16,8 @@ import { timeScale } from '../common/testing/time-scale.ts';
 import { LocalEngine } from '../engine/local-engine.ts';
 import type { TaskUpdate } from '../environment/task-controller.ts';
 import { Control, ControlEnvironmentRequest_Optype as Op } from '../gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from './core.ts';
+import { startCore } from './core.ts';
+import { waitForAgents } from './testing/agents.ts';
 import type { RunningCore } from './core.ts';
 import { DroppableProxy, blockEventLoop, marked, sleeperRepo, until } from './testing/liveness-fixtures.ts';
 
@@ -31,7 +32,7 @@ async function runningEnvironment(c: Client<typeof Control>, tasks: number): Pro
   const env = await c.newEnvironment({ workflowTemplate: 'sleepers', vars: {} });
   const id = env.environment?.id ?? '';
   await c.controlEnvironment({ id, type: Op.START_ACTIVITY });
-  await until(() => marked(MARK).length === tasks, 10_000 * S, `${tasks} sleepers running`);
+  await until(() => marked(MARK).length === tasks, 10_000, `${tasks} sleepers running`);
   return id;
 }
 
@@ -48,7 +49,7 @@ test("the core's own 5 s stall is not held against its agent: the environment st
   });
   try {
     await core.context.repos.add(join(root, 'repo'));
-    await waitForAgents(core, 1, 15_000 * S);
+    await waitForAgents(core, 1, 15_000);
     const c = client(core);
     const id = await runningEnvironment(c, 2);
     const lost: TaskUpdate[] = [];
@@ -69,7 +70,7 @@ test("the core's own 5 s stall is not held against its agent: the environment st
     );
     const destroyed = await c.destroyEnvironment({ id, force: true });
     assert.equal(destroyed.cleanupTasksReply?.killedTasks.length, 2);
-    await until(() => marked(MARK).length === 0, 5_000 * S, 'the sleepers to end');
+    await until(() => marked(MARK).length === 0, 5_000, 'the sleepers to end');
   } finally {
     await core.stop();
     rmSync(root, { recursive: true, force: true });
@@ -90,7 +91,7 @@ test('an agent whose connection drops and comes back re-attaches its tasks; dest
       stateDir: join(root, 'agent'),
     });
     await core.context.repos.add(join(root, 'repo'));
-    await waitForAgents(core, 1, 15_000 * S);
+    await waitForAgents(core, 1, 15_000);
     const c = client(core);
     const id = await runningEnvironment(c, 3);
     const pids = marked(MARK);
@@ -98,7 +99,7 @@ test('an agent whose connection drops and comes back re-attaches its tasks; dest
     proxy.drop();
     await until(
       () => core.context.manager.get(id).state === 'ERROR',
-      5_000 * S,
+      5_000,
       'the dropped connection to put the environment in ERROR',
     );
     const tasksBack = async (): Promise<boolean> => {
@@ -112,13 +113,13 @@ test('an agent whose connection drops and comes back re-attaches its tasks; dest
     };
     await until(
       tasksBack,
-      10_000 * S,
+      10_000,
       'the returning agent to re-attach its 3 tasks (RUNNING, ACTIVE, on flp008)',
     );
 
     const destroyed = await c.destroyEnvironment({ id, force: true });
     assert.equal(destroyed.cleanupTasksReply?.killedTasks.length, 3);
-    await until(() => survivors(pids).length === 0, 10_000 * S, `task processes ${pids.join(', ')} to end`);
+    await until(() => survivors(pids).length === 0, 10_000, `task processes ${pids.join(', ')} to end`);
   } finally {
     await engine?.stop();
     await proxy.close();

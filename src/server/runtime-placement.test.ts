@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Control } from '../gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from './core.ts';
+import { startCore } from './core.ts';
+import { waitForAgents } from './testing/agents.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'axle.js');

@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { createClient } from '@connectrpc/connect';
 import type { Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { timeScale } from '../common/testing/time-scale.ts';
 import { Control, ControlEnvironmentRequest_Optype as Op } from '../gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from './core.ts';
+import { startCore } from './core.ts';
+import { waitForAgents } from './testing/agents.ts';
 import type { RunningCore } from './core.ts';
+import { waitUntil } from '../common/testing/wait.ts';
 
 const MARK = `axle-roster-${process.pid}`;
 const IDLE = join(import.meta.dirname, 'testdata', 'idle-task.ts');
@@ -58,14 +59,6 @@ function marked(envId = ''): number[] {
   }
 }
 
-async function eventually(what: string, f: () => boolean | Promise<boolean>): Promise<void> {
-  const end = Date.now() + 10_000 * timeScale();
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 let root = '';
 let core: RunningCore | undefined;
 let c: Client<typeof Control>;
@@ -75,7 +68,7 @@ before(async () => {
   templates(join(root, 'repo'));
   core = await startCore({ stateDir: join(root, 'state'), port: 0, localAgents: [{ host: 'localhost' }] });
   await core.context.repos.add(join(root, 'repo'));
-  await waitForAgents(core, 1, 15_000 * timeScale());
+  await waitForAgents(core, 1, 15_000);
   c = createClient(Control, createGrpcTransport({ baseUrl: core.url }));
 });
 
@@ -96,10 +89,14 @@ test('a task that crashed leaves GetTasks with its environment', async () => {
   const pids = marked(id);
   assert.equal(pids.length, 1, 'the direct task runs (the basic one waits for START)');
   process.kill(pids[0] ?? 0, 'SIGKILL');
-  await eventually('the crash to reach the core', async () => {
-    const env = await c.getEnvironment({ id });
-    return env.environment?.tasks.some((t) => t.status === 'INACTIVE' && t.state === 'ERROR') === true;
-  });
+  await waitUntil(
+    'the crash to reach the core',
+    async () => {
+      const env = await c.getEnvironment({ id });
+      return env.environment?.tasks.some((t) => t.status === 'INACTIVE' && t.state === 'ERROR') === true;
+    },
+    10_000,
+  );
   await c.destroyEnvironment({ id });
   assert.deepEqual((await c.getTasks({})).tasks, [], 'no task of the destroyed environment is listed');
 });
@@ -121,13 +118,13 @@ test('tasks kept with keepTasks keep class, state, PID and claimable flag until 
   const cleaned = await c.cleanupTasks({ taskIds: [] });
   assert.deepEqual(cleaned.killedTasks.map((t) => t.taskId).sort(), tasks.map((t) => t.taskId).sort());
   assert.deepEqual((await c.getTasks({})).tasks, []);
-  await eventually('the kept task to be gone', () => marked(id).length === 0);
+  await waitUntil('the kept task to be gone', () => marked(id).length === 0, 10_000);
 });
 
 test('a basic task shows the PID of the command START runs', async () => {
   const id = await create();
   await c.controlEnvironment({ id, type: Op.START_ACTIVITY });
-  await eventually('the basic task to run', () => marked(id).length === 2);
+  await waitUntil('the basic task to run', () => marked(id).length === 2, 10_000);
   const sleeper = (await c.getTasks({})).tasks.find((t) => t.className.includes('/tasks/sleeper@'));
   assert.ok(sleeper !== undefined);
   assert.notEqual(sleeper.pid, '', 'a PID is shown');

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { timeScale } from '../common/testing/time-scale.ts';
 import { driveTransition } from '../occ/drive-transition.ts';
 import { TaskPool, freePort, sleep, type SpawnedTask } from './test-harness.ts';
+import { waitUntil } from '../common/testing/wait.ts';
 
 const pool = new TaskPool();
 const dir = mkdtempSync(join(tmpdir(), 'axle-chain-'));
@@ -134,7 +134,7 @@ test('while RUNNING every task of the chain logs its count and rate every second
     await go(readout, 'direct', 'START', 'CONFIGURED', args);
     for (const { task, verb } of tasks) {
       const line = new RegExp(`run ${run}: ([1-9]\\d*) frames ${verb}, (\\d+\\.\\d) frames/s`);
-      await waitFor(() => line.test(task.output()), 5_000 * timeScale(), `a ${verb} rate line in run ${run}`);
+      await waitFor(() => line.test(task.output()), 5_000, `a ${verb} rate line in run ${run}`);
       assert.ok(Number(line.exec(task.output())?.[2]) > 0, `a positive rate while RUNNING (${verb})`);
     }
     await go(readout, 'direct', 'STOP', 'RUNNING');
@@ -153,10 +153,6 @@ test('while RUNNING every task of the chain logs its count and rate every second
   assert.doesNotMatch(sink.output().slice(quiet), /frames\/s/, 'no rate lines once stopped');
 });
 
-async function waitFor(probe: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
+function waitFor(probe: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  return waitUntil(what, probe, timeoutMs, 50);
 }

@@ -45,10 +45,10 @@ test('a connecting channel dials a bound one (started later) and frames flow bot
   const server = await Channel.open({ name: 'out', address, method: 'bind', type: 'push' });
   const got: string[] = [];
   client.onFrame((f) => got.push(f.toString()));
-  await eventually(() => server.peerCount === 1);
+  await eventually(() => server.peerCount === 1, 'the client to connect');
   server.send(Buffer.from('one'));
   server.send(Buffer.from('two'));
-  await eventually(() => got.length === 2);
+  await eventually(() => got.length === 2, 'both frames to arrive');
   assert.deepEqual(got, ['one', 'two']);
   await Promise.all([client.close(), server.close()]);
 });

@@ -4,6 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { driveTransition } from '../occ/drive-transition.ts';
 import { TaskPool, eventually } from './test-harness.ts';
+import { scaled } from '../common/testing/wait.ts';
 
 const pool = new TaskPool();
 after(() => pool.killAll());
@@ -51,7 +52,7 @@ test('readout answers like an OCC library process and exits 0 after EXIT', async
   await reading;
   assert.deepEqual(events, []);
   assert.equal(await task.exited, 0);
-  await assert.rejects(client.getState({ timeoutMs: 1000 }), { code: 'UNAVAILABLE' });
+  await assert.rejects(client.getState({ timeoutMs: scaled(1000) }), { code: 'UNAVAILABLE' });
 });
 
 test('readout --eos-after sends END_OF_STREAM while RUNNING', async () => {
@@ -63,7 +64,7 @@ test('readout --eos-after sends END_OF_STREAM while RUNNING', async () => {
   })();
   await driveTransition(client, 'direct', req('CONFIGURE', 'STANDBY'));
   await driveTransition(client, 'direct', req('START', 'CONFIGURED', { runNumber: '3' }));
-  await eventually(() => events.length > 0);
+  await eventually(() => events.length > 0, 'the END_OF_STREAM event');
   assert.deepEqual(events, ['END_OF_STREAM']);
   assert.equal((await client.getState()).state, 'RUNNING');
   abort.abort();

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createOccClient, type OccClient } from '../occ/occ-client.ts';
+import { scaled, waitUntil } from '../common/testing/wait.ts';
 
 const TASKS_DIR = fileURLToPath(new URL('../../examples/tasks/', import.meta.url));
 
@@ -74,14 +75,17 @@ export class TaskPool {
 }
 
 async function waitForOcc(task: SpawnedTask): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + scaled(15_000);
   for (;;) {
     try {
       await task.client.getState({ timeoutMs: 500 });
       return;
     } catch (err: unknown) {
       if (Date.now() > deadline || task.child.exitCode !== null) {
-        throw new Error(`task did not come up: ${String(err)}\n${task.output()}`, { cause: err });
+        throw new Error(
+          `task did not answer OCC GetState within ${scaled(15_000)} ms or exited: ${String(err)}\n${task.output()}`,
+          { cause: err },
+        );
       }
       await sleep(50);
     }
@@ -92,11 +96,11 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls `probe` until it returns true or `timeoutMs` passes. */
-export async function eventually(probe: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
+/** Polls `probe` until it returns true; rejects after `timeoutMs` × timeScale() naming `what` it waited for. */
+export function eventually(
+  probe: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<void> {
+  return waitUntil(what, probe, timeoutMs);
 }

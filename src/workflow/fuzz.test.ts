@@ -9,10 +9,11 @@ import { formatIssue } from '../common/issue.ts';
 import type { Issue } from '../common/issue.ts';
 import { memoryFiles } from './memory-files.ts';
 import { planWorkflow } from './planner.ts';
+import { scaled } from '../common/testing/wait.ts';
 
 const SAMPLES = 3200;
 const SEED = 0x5eed_a11e;
-const PER_PLAN_MS = 5_000;
+const PER_PLAN_MS = scaled(5_000);
 
 const WF = `name: wf
 description: !public "fuzz base"
@@ -243,7 +244,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
 
 test(
   `fuzz: ${SAMPLES} mutated templates plan without throwing and report located issues`,
-  { timeout: 120_000 },
+  { timeout: scaled(120_000) },
   async () => {
     const r = prng(SEED);
     const bad: string[] = [];

@@ -184,16 +184,19 @@ describe('readNodes on a real cluster', () => {
   test('a killed node shows trouble, a revived one is usable again', async () => {
     await cluster.killNode('flp004');
     let trouble: string | undefined;
-    await eventually(
-      async () => {
-        trouble = nodeTrouble(byName(await readNodes(cluster.cli), 'flp004'));
-        return trouble !== undefined;
-      },
-      20_000,
-      'flp004 reported in trouble',
-    );
-    assert.match(trouble ?? '', /^(not responding|down \(Not responding\))$/);
-    await cluster.reviveNode('flp004');
+    try {
+      await eventually(
+        async () => {
+          trouble = nodeTrouble(byName(await readNodes(cluster.cli), 'flp004'));
+          return trouble !== undefined;
+        },
+        20_000,
+        'flp004 reported in trouble',
+      );
+      assert.match(trouble ?? '', /^(not responding|down \(Not responding\))$/);
+    } finally {
+      await cluster.reviveNode('flp004');
+    }
     assert.equal(nodeTrouble(byName(await readNodes(cluster.cli), 'flp004')), undefined);
   });
 });

@@ -58,7 +58,11 @@ describe('job steps on a real cluster', () => {
   });
 
   const waitFile = async (path: string): Promise<string> => {
-    await eventually(() => existsSync(path) && readFileSync(path, 'utf8').endsWith('\n'), 10_000, path);
+    await eventually(
+      () => existsSync(path) && readFileSync(path, 'utf8').endsWith('\n'),
+      10_000,
+      `the job step to write ${path}`,
+    );
     return readFileSync(path, 'utf8').trim();
   };
 

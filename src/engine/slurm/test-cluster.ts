@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive } from '../../agent/process-group.ts';
+import { scaled, waitUntil } from '../../common/testing/wait.ts';
 import { SlurmCli } from './slurm-cli.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/slurm', import.meta.url));
@@ -76,11 +77,14 @@ export async function startTestCluster(o: TestClusterOptions = {}): Promise<Test
   };
 }
 
+/** Runs scripts/slurm; kills it after 60 s × timeScale() (its own waits are bounded by 30 s × the same factor). */
 function script(args: readonly string[]): Promise<void> {
+  const limit = scaled(60_000);
   return new Promise((resolve, reject) => {
-    execFile(SCRIPT, [...args], { timeout: 60_000 }, (err, _stdout, stderr) => {
-      if (err === null) resolve();
-      else reject(new Error(`scripts/slurm ${args.join(' ')}: ${err.message}\n${stderr}`, { cause: err }));
+    execFile(SCRIPT, [...args], { timeout: limit }, (err, _stdout, stderr) => {
+      if (err === null) return resolve();
+      const why = err.killed === true ? `timed out after ${limit} ms` : err.message;
+      reject(new Error(`scripts/slurm ${args.join(' ')}: ${why}\n${stderr}`, { cause: err }));
     });
   });
 }
@@ -108,17 +112,13 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-/** Polls `check` every 100 ms until it returns true; rejects naming `what` after `timeoutMs`. */
-export async function eventually(
+/** Polls `check` every 100 ms until it returns true; rejects naming `what` after `timeoutMs` × timeScale(). */
+export function eventually(
   check: () => boolean | Promise<boolean>,
   timeoutMs: number,
   what: string,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitUntil(what, check, timeoutMs, 100);
 }
 
 /**

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Control, ControlEnvironmentRequest_Optype as Op } from '../../gen/protos/o2control_pb.ts';
-import { startCore, waitForAgents } from '../core.ts';
+import { startCore } from '../core.ts';
+import { waitForAgents } from './agents.ts';
+import { scaled } from '../../common/testing/wait.ts';
 
 const [cycles, hosts, perHost] = process.argv.slice(2).map(Number) as [number, number, number];
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -53,7 +55,10 @@ const core = await startCore({
 try {
   await core.context.repos.add(repo);
   await waitForAgents(core, hosts, 60_000);
-  const c = createClient(Control, createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: 300_000 }));
+  const c = createClient(
+    Control,
+    createGrpcTransport({ baseUrl: core.url, defaultTimeoutMs: scaled(300_000) }),
+  );
   const heaps: number[] = [];
   for (let i = 0; i < cycles; i++) {
     const created = await c.newEnvironment({

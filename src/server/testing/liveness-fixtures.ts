@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { join } from 'node:path';
+import { waitUntil } from '../../common/testing/wait.ts';
 
 /**
  * A repository whose workflow `sleepers` runs `count` critical basic tasks on `host`; each task's command line
@@ -38,17 +39,13 @@ export function marked(mark: string): number[] {
   }
 }
 
-/** Polls `predicate` until it holds; rejects after `timeoutMs` naming `what` it waited for. */
-export async function until(
+/** Polls `predicate` until it holds; rejects after `timeoutMs` × timeScale() naming `what` it waited for. */
+export function until(
   predicate: () => boolean | Promise<boolean>,
   timeoutMs: number,
   what: string,
 ): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return waitUntil(what, predicate, timeoutMs, 50);
 }
 
 /** Holds this process's event loop for `ms` (a synchronous busy wait), as a long plan in the core would. */
