@@ -63,6 +63,7 @@ export const NOUNS: readonly Noun[] = [
     name: 'audit',
     aliases: [],
     description: "the core's audit log of changes (newest first)",
+    usage: '[options]',
     load: security,
   },
   { name: 'token', aliases: [], description: "the core's token file", load: security },
