@@ -332,7 +332,10 @@ test('the web GUI creates, runs, stops and destroys an environment live, and sho
     await page.goto(`${core.url}/#/environment/${envId}`);
     await page.getByRole('button', { name: 'Destroy…' }).click();
     // The confirmation takes the focus: Enter confirms.
-    await page.getByRole('button', { name: 'Yes, destroy' }).waitFor({ timeout: ms(5000) });
+    const confirm = page.getByRole('button', { name: 'Yes, destroy' });
+    await confirm.waitFor({ timeout: ms(5000) });
+    // A live update may re-render the page under the dialog: make sure the confirmation holds the focus, then Enter.
+    await confirm.focus();
     await page.keyboard.press('Enter');
     await expectText(
       page,
