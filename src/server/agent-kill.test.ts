@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { AsyncQueue } from '../common/async-queue.ts';
-import type { LaunchRequest } from '../environment/task-controller.ts';
-import { CommandResultSchema, HelloSchema } from '../gen/axle/agent/v1/agent_pb.ts';
+import { HelloSchema } from '../gen/axle/agent/v1/agent_pb.ts';
 import type { CoreMessage } from '../gen/axle/agent/v1/agent_pb.ts';
 import { AgentLink } from './agent-link.ts';
 import { AgentRegistry, KILL_BATCH_FEATURE } from './agent-registry.ts';
+import { answerCommands, fakeLaunches } from './testing/fake-agent.ts';
 
 /** An agent's outgoing queue that records every command's operation and item count. */
 class Recorder extends AsyncQueue<CoreMessage> {
@@ -28,46 +28,6 @@ class Recorder extends AsyncQueue<CoreMessage> {
   }
 }
 
-function requests(count: number): LaunchRequest[] {
-  return Array.from({ length: count }, (_, i) => ({
-    taskId: `t${i}`,
-    environmentId: 'env1',
-    name: `sim#t${i}`,
-    path: `wf.t${i}`,
-    control: 'direct',
-    command: {
-      value: '/bin/true',
-      arguments: [],
-      env: [],
-      user: '',
-      shell: false,
-      stdout: 'none',
-      stderr: 'none',
-    },
-    binds: [],
-    constraints: [],
-    wants: {},
-    timeoutMs: 10_000,
-  }));
-}
-
-/** Answers every command (single or batched) with success. */
-async function answer(registry: AgentRegistry, link: AgentLink, queue: Recorder): Promise<void> {
-  for await (const m of queue) {
-    if (m.kind.case !== 'command') continue;
-    const { id, op } = m.kind.value;
-    const count =
-      op.case === 'launchBatch'
-        ? op.value.launches.length
-        : op.case === 'killBatch'
-          ? op.value.kills.length
-          : 0;
-    const ids = count === 0 ? [id] : Array.from({ length: count }, (_, i) => `${id}.${i}`);
-    for (const commandId of ids)
-      registry.result(link, create(CommandResultSchema, { commandId, ok: true, pid: 7 }));
-  }
-}
-
 async function killOn(
   features: string[],
   count: number,
@@ -77,12 +37,12 @@ async function killOn(
   const hello = create(HelloSchema, { host: 'flp001', agentId: 'a1', cpu: 1000, memoryMb: 1e6, features });
   const link = new AgentLink(hello, queue);
   assert.equal(registry.attach(link), undefined);
-  const answering = answer(registry, link, queue);
+  const answering = answerCommands(registry, link, queue, () => ({ pid: 7 }));
   try {
-    const launched = await registry.launch(requests(count));
+    const launched = await registry.launch(fakeLaunches(count));
     assert.equal(launched.filter((r) => r.ok).length, count, 'every task launched');
     queue.sent.length = 0;
-    await registry.kill(requests(count).map((r) => r.taskId));
+    await registry.kill(fakeLaunches(count).map((r) => r.taskId));
     return { sent: [...queue.sent], left: registry.deployedTasks() };
   } finally {
     registry.stop();

@@ -3,11 +3,12 @@ import { test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { AsyncQueue } from '../common/async-queue.ts';
 import type { LaunchRequest } from '../environment/task-controller.ts';
-import { CommandResultSchema, HelloSchema } from '../gen/axle/agent/v1/agent_pb.ts';
+import { HelloSchema } from '../gen/axle/agent/v1/agent_pb.ts';
 import type { CoreMessage } from '../gen/axle/agent/v1/agent_pb.ts';
 import { LAUNCH_CHUNK } from './agent-launch.ts';
 import { AgentLink } from './agent-link.ts';
 import { AgentRegistry } from './agent-registry.ts';
+import { answerCommands, fakeLaunches } from './testing/fake-agent.ts';
 
 /** A link's outgoing queue that notes, for each command, how many event-loop turns had passed when it was sent. */
 class TurnRecorder extends AsyncQueue<CoreMessage> {
@@ -39,12 +40,9 @@ class TurnRecorder extends AsyncQueue<CoreMessage> {
   }
 }
 
+/** Basic tasks running `sleep 60`. */
 function requests(count: number): LaunchRequest[] {
-  return Array.from({ length: count }, (_, i) => ({
-    taskId: `t${i}`,
-    environmentId: 'env1',
-    name: `sleeper#t${i}`,
-    path: `wf.t${i}`,
+  return fakeLaunches(count, {
     control: 'basic',
     command: {
       value: 'sleep',
@@ -55,23 +53,7 @@ function requests(count: number): LaunchRequest[] {
       stdout: 'none',
       stderr: 'none',
     },
-    binds: [],
-    constraints: [],
-    wants: {},
-    timeoutMs: 10_000,
-  }));
-}
-
-/** An agent that answers every launch (single or batched) with success and pid 1000 + its index in the command. */
-async function answer(registry: AgentRegistry, link: AgentLink, queue: TurnRecorder): Promise<void> {
-  for await (const m of queue) {
-    if (m.kind.case !== 'command') continue;
-    const { id, op } = m.kind.value;
-    const ids = op.case === 'launchBatch' ? op.value.launches.map((_, i) => `${id}.${i}`) : [id];
-    ids.forEach((commandId, i) =>
-      registry.result(link, create(CommandResultSchema, { commandId, ok: true, pid: 1000 + i })),
-    );
-  }
+  }).map((r) => ({ ...r, name: `sleeper#${r.taskId}` }));
 }
 
 async function launchOn(features: string[], count: number): Promise<TurnRecorder> {
@@ -80,7 +62,7 @@ async function launchOn(features: string[], count: number): Promise<TurnRecorder
   const hello = create(HelloSchema, { host: 'flp001', agentId: 'a1', cpu: 1000, memoryMb: 1e6, features });
   const link = new AgentLink(hello, queue);
   assert.equal(registry.attach(link), undefined);
-  const answering = answer(registry, link, queue);
+  const answering = answerCommands(registry, link, queue, (i) => ({ pid: 1000 + i }));
   try {
     const results = await registry.launch(requests(count));
     assert.equal(results.filter((r) => r.ok && r.host === 'flp001' && (r.pid ?? 0) >= 1000).length, count);

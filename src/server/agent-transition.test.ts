@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { AsyncQueue } from '../common/async-queue.ts';
-import type { LaunchRequest, TransitionItem } from '../environment/task-controller.ts';
-import { CommandResultSchema, HelloSchema } from '../gen/axle/agent/v1/agent_pb.ts';
+import type { TransitionItem } from '../environment/task-controller.ts';
+import { HelloSchema } from '../gen/axle/agent/v1/agent_pb.ts';
 import type { CoreMessage, TransitionBatch } from '../gen/axle/agent/v1/agent_pb.ts';
 import { AgentLink } from './agent-link.ts';
 import { AgentRegistry, SHARED_ARGUMENTS_FEATURE } from './agent-registry.ts';
+import { answerCommands, fakeLaunch } from './testing/fake-agent.ts';
 
 /** Records every TransitionBatch sent to the agent. */
 class Recorder extends AsyncQueue<CoreMessage> {
@@ -23,44 +24,6 @@ class Recorder extends AsyncQueue<CoreMessage> {
   }
 }
 
-const launch = (taskId: string): LaunchRequest => ({
-  taskId,
-  environmentId: 'env1',
-  name: `sim#${taskId}`,
-  path: `wf.${taskId}`,
-  control: 'direct',
-  command: {
-    value: '/bin/true',
-    arguments: [],
-    env: [],
-    user: '',
-    shell: false,
-    stdout: 'none',
-    stderr: 'none',
-  },
-  binds: [],
-  constraints: [],
-  wants: {},
-  timeoutMs: 10_000,
-});
-
-/** Answers every command (single or batched) with success in state `state`. */
-async function answer(registry: AgentRegistry, link: AgentLink, queue: Recorder): Promise<void> {
-  for await (const m of queue) {
-    if (m.kind.case !== 'command') continue;
-    const { id, op } = m.kind.value;
-    const count =
-      op.case === 'launchBatch'
-        ? op.value.launches.length
-        : op.case === 'transitionBatch'
-          ? op.value.transitions.length
-          : 0;
-    const ids = count === 0 ? [id] : Array.from({ length: count }, (_, i) => `${id}.${i}`);
-    for (const commandId of ids)
-      registry.result(link, create(CommandResultSchema, { commandId, ok: true, state: 'RUNNING' }));
-  }
-}
-
 async function sendTo(
   features: string[],
   args: (i: number) => Readonly<Record<string, string>>,
@@ -70,10 +33,10 @@ async function sendTo(
   const hello = create(HelloSchema, { host: 'flp001', agentId: 'a1', cpu: 1000, memoryMb: 1e6, features });
   const link = new AgentLink(hello, queue);
   assert.equal(registry.attach(link), undefined);
-  const answering = answer(registry, link, queue);
+  const answering = answerCommands(registry, link, queue, () => ({ state: 'RUNNING' }));
   try {
     const ids = ['t0', 't1', 't2'];
-    await registry.launch(ids.map(launch));
+    await registry.launch(ids.map((id) => fakeLaunch(id)));
     const items: TransitionItem[] = ids.map((taskId, i) => ({
       taskId,
       event: 'START',
