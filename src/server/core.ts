@@ -311,14 +311,21 @@ async function startWithPlugins(
           ...(o.compiledAgents === true ? { compiled: true } : {}),
           ...(eventLog !== undefined ? { log: eventLog } : {}),
         });
+  /** A start that fails after listening releases what it opened (the caller destroys the plugins). */
+  const abandon = async (): Promise<void> => {
+    await engine?.stop();
+    registry.stop();
+    await planners.close();
+    journal.close();
+    stateStore.close();
+    security.close();
+    await server.close();
+  };
   const cluster =
     o.slurm === undefined
       ? undefined
       : await startSlurm(o.slurm, url, o.stateDir).catch(async (e: unknown) => {
-          await engine?.stop();
-          journal.close();
-          stateStore.close();
-          await server.close();
+          await abandon();
           throw e;
         });
   if (cluster !== undefined) registry.useCluster(cluster);
@@ -328,11 +335,7 @@ async function startWithPlugins(
     const timeoutMs = o.agentConnectTimeoutMs ?? 60_000;
     const missing = await registry.waitForHosts(hosts, timeoutMs);
     if (missing !== undefined) {
-      await engine.stop();
-      registry.stop();
-      journal.close();
-      stateStore.close();
-      await server.close();
+      await abandon();
       throw new Error(
         `the core is not ready: ${missing} (agent logs: ${join(o.stateDir, 'logs', 'agents')})`,
       );
